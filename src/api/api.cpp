@@ -1,0 +1,141 @@
+#include "api/api.h"
+
+#include <boost/json/serialize.hpp>
+
+#include <chrono>
+#include <charconv>
+#include <cstdio>
+
+#include "crypto/crypto.h"
+#include "http/error_response.h"
+#include "util/log.h"
+
+namespace cxco::api {
+
+http::Response json_response(int status, const boost::json::value& body) {
+  http::Response r;
+  r.status = status;
+  r.body = boost::json::serialize(body);
+  return r;
+}
+
+http::Response no_content() {
+  http::Response r;
+  r.status = 204;
+  return r;
+}
+
+std::int64_t id_param(const http::Request& request, std::string_view name) {
+  const auto text = request.path_param(name);
+  std::int64_t id = 0;
+  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || p != text.data() + text.size() || id < 1)
+    throw ApiError::validation({FieldError{{"path", std::string(name)}, "Input should be a valid integer", "int_type"}});
+  return id;
+}
+
+namespace {
+
+Principal authenticate(AppContext& app, const http::Request& req, Access access) {
+  if (access == Access::open) return {};
+  const auto api_key = req.header("x-api-key");
+
+  auto lookup = [&](std::string_view key) -> std::optional<Principal> {
+    const auto type = crypto::api_key_type(key);
+    if (!type) return std::nullopt;
+    const std::string hash = crypto::sha256_hex(key);
+    auto row = app.db.read([&](store::Tx& tx) {
+      return tx.one("SELECT key_hash, key_type, company_id, user_id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
+                    {hash});
+    });
+    // The index finds the row; the comparison that decides is constant-time.
+    if (!row || !crypto::constant_time_equal(row->str("key_hash"), hash)) return std::nullopt;
+    Principal p;
+    p.kind = row->str("key_type") == "company" ? Principal::Kind::company : Principal::Kind::user;
+    p.company_id = row->i64("company_id");
+    p.user_id = row->opt_i64("user_id").value_or(0);
+    return p;
+  };
+
+  if (access == Access::admin) {
+    // Without CXCO_ADMIN_KEY the operator API does not exist.
+    if (app.config.admin_key.empty()) throw ApiError::not_found("Not Found");
+    if (const auto admin = req.header("x-admin-key")) {
+      if (crypto::constant_time_equal(*admin, app.config.admin_key)) return {Principal::Kind::admin, 0, 0};
+      throw ApiError::unauthenticated("Invalid admin key");
+    }
+    if (api_key && lookup(*api_key)) throw ApiError::forbidden("This endpoint requires the platform admin key");
+    throw ApiError::unauthenticated("Missing X-Admin-Key header");
+  }
+
+  if (!api_key) throw ApiError::unauthenticated("Missing X-API-Key header");
+  const auto principal = lookup(*api_key);
+  if (!principal) throw ApiError::unauthenticated("Invalid or revoked API key");
+  if (access == Access::company && principal->kind != Principal::Kind::company)
+    throw ApiError::forbidden("This endpoint requires a company key");
+  if (access == Access::user && principal->kind != Principal::Kind::user)
+    throw ApiError::forbidden("This endpoint requires a user key");
+  return *principal;
+}
+
+void log_access(const http::Request& req, int status, double ms) {
+  char latency[32];
+  std::snprintf(latency, sizeof latency, "%.3f", ms);
+  const std::string status_text = std::to_string(status);
+  util::log_info("request", {{"request_id", req.request_id},
+                             {"method", req.method},
+                             {"route", req.route.empty() ? std::string_view("-") : std::string_view(req.route)},
+                             {"path", req.path},
+                             {"status", status_text},
+                             {"latency_ms", latency}});
+}
+
+}  // namespace
+
+Api::Api(AppContext& app) : app_(app), workers_(app.config.db_pool_size) {
+  add_health_routes(routes_);
+  add_admin_routes(routes_);
+  add_company_routes(routes_);
+  add_user_routes(routes_);
+}
+
+http::Response Api::handle(http::Request& request) { return run(request, routes_.match(request)); }
+
+http::Response Api::run(http::Request& request, const Routes::Match& match) {
+  const auto started = std::chrono::steady_clock::now();
+  http::Response response;
+  try {
+    if (match.kind == Routes::Match::not_found) throw ApiError::not_found("Not Found");
+    if (match.kind == Routes::Match::method_not_allowed) {
+      response = http::error_response(ApiError(405, "method_not_allowed", "Method Not Allowed"));
+      response.headers.emplace_back("Allow", match.allow);
+    } else {
+      const Principal principal = authenticate(app_, request, match.payload->access);
+      Call call{request, principal, app_};
+      response = match.payload->handler(call);
+    }
+  } catch (const ApiError& e) {
+    response = http::error_response(e);
+  } catch (const store::ConflictError& e) {
+    response = http::error_response(ApiError::conflict("The resource conflicts with an existing one"));
+  } catch (const std::exception& e) {
+    util::log_error("unhandled error", {{"request_id", request.request_id}, {"error", e.what()}});
+    response = http::error_response(ApiError(500, "internal_error", "Internal server error"));
+  }
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  log_access(request, response.status, ms);
+  return response;
+}
+
+void Api::dispatch(http::Request&& request, http::Respond respond) {
+  auto match = routes_.match(request);
+  if (match.kind != Routes::Match::found || !match.payload->blocking) {
+    respond(run(request, match));
+    return;
+  }
+  workers_.post([this, request = std::move(request), respond = std::move(respond), match = std::move(match)]() mutable {
+    respond(run(request, match));
+  });
+}
+
+}  // namespace cxco::api

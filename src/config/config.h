@@ -1,0 +1,60 @@
+// Typed configuration from CXCO_* environment variables, each overridable by a flag of the
+// same name (--database-url for CXCO_DATABASE_URL). Invalid values fail fast, naming the variable.
+#pragma once
+
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace cxco {
+
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(std::string variable, const std::string& message)
+      : std::runtime_error(variable + ": " + message), variable(std::move(variable)) {}
+  std::string variable;
+};
+
+enum class ProviderMode { simulated, live };
+
+struct Config {
+  std::string listen = "127.0.0.1:8000";
+  std::string database_url = "sqlite://cxco.db";
+  std::string admin_key;                 // empty: admin HTTP API answers 404
+  std::string encryption_keys;           // comma-separated Fernet keys, first encrypts
+  ProviderMode provider_mode = ProviderMode::simulated;
+  std::string elevenlabs_base_url = "https://api.elevenlabs.io";
+  std::string elevenlabs_api_key;
+  std::string elevenlabs_webhook_secret;
+  std::string whatsapp_graph_base_url = "https://graph.facebook.com/v21.0";
+  std::string whatsapp_app_secret;
+  std::string whatsapp_verify_token;
+  std::string llm_base_url, llm_api_key, llm_model;
+  std::vector<double> webhook_retry_schedule = {10, 30, 90, 270, 810};
+  double webhook_timeout = 10;
+  bool webhook_allow_private = false;
+  double whatsapp_sim_verify_seconds = 5;
+  bool log_json = false;
+  int db_pool_size = 8;  // CXCO_DB_POOL_SIZE: connections, and so threads that run requests
+
+  bool is_sqlite() const { return database_url.rfind("sqlite://", 0) == 0; }
+  // Path of the SQLite file (empty for PostgreSQL).
+  std::string sqlite_path() const;
+};
+
+struct ConfigVariable {
+  const char* env;
+  const char* default_value;
+  const char* help;
+};
+// Every variable, in the order the README documents them.
+const std::vector<ConfigVariable>& config_variables();
+
+// values: variable name -> raw value (environment first, then flags on top).
+Config load_config(const std::map<std::string, std::string>& values);
+std::map<std::string, std::string> config_values_from_environment();
+// "CXCO_DATABASE_URL" -> "database-url"
+std::string flag_name(const std::string& env);
+
+}  // namespace cxco

@@ -1,0 +1,37 @@
+// Blocking outbound HTTP (libcurl) for provider clients, webhook delivery and tests. Call it
+// from worker threads only. Each thread reuses one handle, so connections are kept alive.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "http/types.h"
+
+namespace cxco::http {
+
+struct ClientRequest {
+  std::string method = "GET";
+  std::string url;
+  Fields headers;
+  std::string body;
+  std::chrono::milliseconds timeout{10000};
+  // Called with each resolved address before connecting; returning false refuses the connection
+  // (used to keep webhook delivery off private networks even after DNS changes).
+  std::function<bool(const std::string& ip)> allow_address;
+};
+
+struct ClientResponse {
+  int status = 0;      // 0 when no HTTP answer arrived
+  std::string error;   // transport error (timeout, refused, ...), empty on an HTTP answer
+  Fields headers;      // names lowercased
+  std::string body;
+  double elapsed_ms = 0;
+
+  bool ok() const { return error.empty() && status >= 200 && status < 300; }
+  std::optional<std::string_view> header(std::string_view lower_name) const;
+};
+
+ClientResponse perform(const ClientRequest& request);
+
+}  // namespace cxco::http

@@ -1,0 +1,274 @@
+#include "http/server.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url/parse.hpp>
+
+#include <atomic>
+#include <cctype>
+#include <mutex>
+#include <random>
+#include <set>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "http/error_response.h"
+
+namespace cxco::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+std::string new_request_id() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id = "req_";
+  std::uint64_t a = rng(), b = rng();
+  for (int i = 0; i < 16; ++i, a >>= 4) id += kHex[a & 15];
+  for (int i = 0; i < 8; ++i, b >>= 4) id += kHex[b & 15];
+  return id;
+}
+
+// A caller's id is echoed only if it is short and printable, so it is safe in logs and headers.
+bool acceptable_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (const unsigned char c : id)
+    if (c < 0x21 || c > 0x7e) return false;
+  return true;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+struct Server::Impl {
+  class Session;
+
+  Impl(ServerLimits l, Dispatcher d) : limits(l), dispatcher(std::move(d)), acceptor(ioc), drain_timer(ioc) {}
+
+  ServerLimits limits;
+  Dispatcher dispatcher;
+  asio::io_context ioc;
+  tcp::acceptor acceptor;
+  asio::steady_timer drain_timer;
+  std::mutex sessions_mutex;
+  std::set<Session*> sessions;
+  std::atomic<bool> stopping{false};
+  std::optional<asio::signal_set> signals;
+
+  void accept();
+  void begin_stop();
+  void session_closed(Session* s);
+};
+
+class Server::Impl::Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(Impl& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {
+    buffer_.max_size(server_.limits.header_limit + server_.limits.body_limit + 4096);
+  }
+  ~Session() { server_.session_closed(this); }
+
+  void start() {
+    {
+      std::lock_guard lock(server_.sessions_mutex);
+      server_.sessions.insert(this);
+    }
+    do_read();
+  }
+
+  // From any thread: close now if idle, else after the response in flight is written.
+  void shutdown() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      self->stopping_ = true;
+      if (!self->in_flight_) self->close();
+    });
+  }
+
+ private:
+  void do_read() {
+    if (stopping_) return close();
+    parser_.emplace();
+    parser_->body_limit(server_.limits.body_limit);
+    parser_->header_limit(static_cast<std::uint32_t>(server_.limits.header_limit));
+    stream_.expires_after(buffer_.size() == 0 ? server_.limits.idle_timeout : server_.limits.read_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+        ec == asio::error::connection_reset || ec == asio::error::eof)
+      return close();
+    if (ec == bhttp::error::body_limit)
+      return write_error(ApiError(413, "payload_too_large", "Request body exceeds 1 MiB"));
+    if (ec == bhttp::error::header_limit)
+      return write_error(ApiError(431, "bad_request", "Request headers too large"));
+    if (ec == bhttp::error::buffer_overflow)
+      return write_error(ApiError(413, "payload_too_large", "Request too large"));
+    if (ec) return write_error(ApiError(400, "bad_request", "Malformed HTTP request"));
+
+    auto& msg = parser_->get();
+    keep_alive_ = msg.keep_alive();
+    version_ = msg.version();
+
+    Request req;
+    req.method = std::string(msg.method_string());
+    const auto target = boost::urls::parse_origin_form(msg.target());
+    if (!target) return write_error(ApiError(400, "bad_request", "Malformed request target"));
+    req.path = target->path();
+    for (const auto& p : target->params()) req.query.emplace_back(p.key, p.has_value ? p.value : std::string());
+    for (const auto& f : msg) req.headers.emplace_back(lower(f.name_string()), std::string(f.value()));
+    req.body = std::move(msg.body());
+    const auto caller_id = req.header("x-request-id");
+    req.request_id = caller_id && acceptable_request_id(*caller_id) ? std::string(*caller_id) : new_request_id();
+    request_id_ = req.request_id;
+
+    in_flight_ = true;
+    stream_.expires_never();
+    auto guard = asio::make_work_guard(server_.ioc);
+    server_.dispatcher(std::move(req), [self = shared_from_this(), guard = std::move(guard)](Response res) mutable {
+      asio::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable { self->write(std::move(res)); });
+    });
+  }
+
+  void write_error(const ApiError& e) {
+    keep_alive_ = false;
+    if (request_id_.empty()) request_id_ = new_request_id();
+    in_flight_ = true;
+    write(error_response(e));
+  }
+
+  void write(Response res) {
+    auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
+    out->version(version_);
+    out->result(static_cast<unsigned>(res.status));
+    out->set(bhttp::field::server, "cxco");
+    if (!res.body.empty() || res.status != 204) out->set(bhttp::field::content_type, res.content_type);
+    out->set("X-Request-Id", request_id_);
+    for (auto& [k, v] : res.headers) out->set(k, v);
+    out->body() = std::move(res.body);
+    out->keep_alive(keep_alive_ && !stopping_);
+    out->prepare_payload();
+    stream_.expires_after(server_.limits.read_timeout);
+    bhttp::async_write(stream_, *out, [self = shared_from_this(), out](beast::error_code ec, std::size_t) {
+      self->in_flight_ = false;
+      self->request_id_.clear();
+      if (ec || !out->keep_alive()) return self->close();
+      self->do_read();
+    });
+  }
+
+  void close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.socket().close(ignored);
+  }
+
+  Impl& server_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bool keep_alive_ = false;
+  unsigned version_ = 11;
+  bool in_flight_ = false;
+  bool stopping_ = false;
+  std::string request_id_;
+};
+
+void Server::Impl::accept() {
+  acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (!acceptor.is_open()) return;
+    } else {
+      socket.set_option(tcp::no_delay(true), ec);
+      std::make_shared<Session>(*this, std::move(socket))->start();
+    }
+    if (!stopping) accept();
+  });
+}
+
+void Server::Impl::begin_stop() {
+  if (stopping.exchange(true)) return;
+  beast::error_code ignored;
+  acceptor.close(ignored);
+  // Once stopping, neither the signal wait nor the acceptor may keep the loop alive.
+  if (signals) signals->cancel(ignored);
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard lock(sessions_mutex);
+    for (auto* s : sessions) {
+      // A session may be mid-destruction; weak ownership is taken only when it is still alive.
+      if (auto sp = s->weak_from_this().lock()) live.push_back(std::move(sp));
+    }
+  }
+  for (auto& s : live) s->shutdown();
+  if (live.empty()) return;
+  drain_timer.expires_after(limits.drain_timeout);
+  drain_timer.async_wait([this](beast::error_code ec) {
+    if (!ec) ioc.stop();
+  });
+}
+
+void Server::Impl::session_closed(Session* s) {
+  std::lock_guard lock(sessions_mutex);
+  sessions.erase(s);
+  if (stopping && sessions.empty()) drain_timer.cancel();
+}
+
+Server::Server(ServerLimits limits, Dispatcher dispatcher) : impl_(std::make_unique<Impl>(limits, std::move(dispatcher))) {}
+Server::~Server() = default;
+
+void Server::listen(const std::string& address) {
+  const auto colon = address.rfind(':');
+  if (colon == std::string::npos) throw std::runtime_error("expected host:port, got '" + address + "'");
+  std::string host = address.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  int port = -1;
+  try {
+    port = std::stoi(address.substr(colon + 1));
+  } catch (const std::exception&) {
+  }
+  if (port < 0 || port > 65535) throw std::runtime_error("invalid port in '" + address + "'");
+  beast::error_code ec;
+  const auto ip = asio::ip::make_address(host.empty() ? "0.0.0.0" : host, ec);
+  if (ec) throw std::runtime_error("invalid host in '" + address + "' (use an IP address)");
+  const tcp::endpoint ep(ip, static_cast<unsigned short>(port));
+  auto& a = impl_->acceptor;
+  a.open(ep.protocol(), ec);
+  if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(ep, ec);
+  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) throw std::runtime_error("cannot listen on " + address + ": " + ec.message());
+}
+
+std::uint16_t Server::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+void Server::run(bool handle_signals) {
+  if (handle_signals) {
+    impl_->signals.emplace(impl_->ioc, SIGTERM, SIGINT);
+    impl_->signals->async_wait([this](beast::error_code ec, int) {
+      if (!ec) impl_->begin_stop();
+    });
+  }
+  impl_->accept();
+  std::vector<std::thread> extra;
+  for (int i = 1; i < impl_->limits.io_threads; ++i) extra.emplace_back([this] { impl_->ioc.run(); });
+  impl_->ioc.run();
+  for (auto& t : extra) t.join();
+}
+
+void Server::stop() {
+  asio::post(impl_->ioc, [this] { impl_->begin_stop(); });
+}
+
+}  // namespace cxco::http

@@ -1,0 +1,50 @@
+// The HTTP/1.1 listener (Boost.Beast). It owns only I/O: reading requests within limits,
+// writing responses, keep-alive, timeouts and graceful shutdown. What a request means is
+// decided by the Dispatcher it is given.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "http/types.h"
+
+namespace cxco::http {
+
+struct ServerLimits {
+  std::size_t body_limit = 1024 * 1024;  // larger bodies: 413
+  std::size_t header_limit = 16 * 1024;
+  std::chrono::seconds read_timeout{30};   // to receive a whole request once it has started
+  std::chrono::seconds idle_timeout{75};   // keep-alive connection with no request
+  std::chrono::seconds drain_timeout{20};  // SIGTERM: longest wait for requests in flight
+  int io_threads = 1;
+};
+
+// Called on an I/O thread with a complete request; must call `respond` exactly once, from any
+// thread. Blocking work belongs on the dispatcher's own workers, never on the I/O thread.
+using Respond = std::function<void(Response)>;
+using Dispatcher = std::function<void(Request&&, Respond)>;
+
+class Server {
+ public:
+  Server(ServerLimits limits, Dispatcher dispatcher);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and listens ("host:port"; port 0 picks a free one). Throws std::runtime_error.
+  void listen(const std::string& address);
+  std::uint16_t port() const;
+  // Serves until stop() (or SIGTERM/SIGINT when handle_signals) and in-flight requests finish.
+  void run(bool handle_signals);
+  // Stop accepting, let requests in flight finish, close idle connections. Thread-safe.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cxco::http

@@ -1,0 +1,181 @@
+// One database layer over SQLite and PostgreSQL: a connection pool, transactions and
+// parameterised queries written once with `?` placeholders. Driver errors are translated
+// here, so nothing above this layer sees SQLite or libpq codes.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace cxco::store {
+
+enum class Dialect { sqlite, postgres };
+
+// A unique or primary-key constraint was violated.
+class ConflictError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+// The database could not serve the statement (connection lost, locked too long, bad SQL...).
+class DatabaseError : public std::runtime_error {
+ public:
+  DatabaseError(const std::string& what, bool retryable = false) : std::runtime_error(what), retryable(retryable) {}
+  bool retryable;  // deadlock, serialization failure, SQLITE_BUSY: the transaction may be re-run
+};
+
+using Param = std::variant<std::nullptr_t, std::int64_t, double, std::string, bool>;
+using Params = std::vector<Param>;
+
+inline Param opt(const std::optional<std::string>& v) { return v ? Param(*v) : Param(nullptr); }
+inline Param opt(const std::optional<std::int64_t>& v) { return v ? Param(*v) : Param(nullptr); }
+inline Param opt(const std::optional<double>& v) { return v ? Param(*v) : Param(nullptr); }
+
+class Row {
+ public:
+  Row(std::shared_ptr<const std::vector<std::string>> columns, std::vector<std::optional<std::string>> cells)
+      : columns_(std::move(columns)), cells_(std::move(cells)) {}
+
+  bool is_null(std::string_view column) const { return !cell(column); }
+  std::string str(std::string_view column) const;
+  std::optional<std::string> opt_str(std::string_view column) const { return cell(column); }
+  std::int64_t i64(std::string_view column) const;
+  std::optional<std::int64_t> opt_i64(std::string_view column) const;
+  double f64(std::string_view column) const;
+  std::optional<double> opt_f64(std::string_view column) const;
+  bool boolean(std::string_view column) const;
+
+ private:
+  const std::optional<std::string>& cell(std::string_view column) const;
+  std::shared_ptr<const std::vector<std::string>> columns_;
+  std::vector<std::optional<std::string>> cells_;
+};
+
+struct Result {
+  std::shared_ptr<std::vector<std::string>> columns = std::make_shared<std::vector<std::string>>();
+  std::vector<Row> rows;
+  std::int64_t affected = 0;  // rows changed by INSERT/UPDATE/DELETE
+};
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  virtual Result query(std::string_view sql, const Params& params) = 0;
+  virtual void exec_script(std::string_view sql) = 0;  // several statements, no parameters
+  virtual bool healthy() = 0;
+};
+
+enum class TxMode { read, write };
+
+class Tx {
+ public:
+  Tx(Connection& c, Dialect d) : conn_(c), dialect_(d) {}
+  Dialect dialect() const { return dialect_; }
+  Result query(std::string_view sql, const Params& params = {}) { return conn_.query(sql, params); }
+  std::optional<Row> one(std::string_view sql, const Params& params = {});
+  std::int64_t exec(std::string_view sql, const Params& params = {}) { return conn_.query(sql, params).affected; }
+  void script(std::string_view sql) { conn_.exec_script(sql); }
+  // Runs an INSERT ... RETURNING id and gives the id.
+  std::int64_t insert(std::string_view sql, const Params& params);
+  // "FOR UPDATE SKIP LOCKED" on PostgreSQL; nothing on SQLite, whose write transactions
+  // (BEGIN IMMEDIATE) already hold the database's write lock.
+  std::string_view lock_rows_clause() const { return dialect_ == Dialect::postgres ? " FOR UPDATE SKIP LOCKED" : ""; }
+  std::string_view lock_row_clause() const { return dialect_ == Dialect::postgres ? " FOR UPDATE" : ""; }
+
+ private:
+  Connection& conn_;
+  Dialect dialect_;
+};
+
+class Database {
+ public:
+  // sqlite://relative/path.db, sqlite:///abs/path.db, postgresql://... (or postgres://).
+  // Throws std::invalid_argument for an unsupported URL, DatabaseError if it cannot connect.
+  static std::unique_ptr<Database> open(const std::string& url, int pool_size);
+  ~Database();
+
+  Dialect dialect() const { return dialect_; }
+  int pool_size() const { return static_cast<int>(all_.size()); }
+  int in_use() const;
+
+  // Runs f in a transaction, committing when it returns and rolling back when it throws.
+  // Retryable failures (deadlock, serialization, SQLITE_BUSY) re-run f a few times.
+  template <class F>
+  auto transact(TxMode mode, F&& f) -> decltype(f(std::declval<Tx&>())) {
+    for (int attempt = 1;; ++attempt) {
+      auto lease = acquire();
+      try {
+        begin(*lease, mode);
+        Tx tx(*lease, dialect_);
+        if constexpr (std::is_void_v<decltype(f(tx))>) {
+          f(tx);
+          lease->query("COMMIT", {});
+          return;
+        } else {
+          auto result = f(tx);
+          lease->query("COMMIT", {});
+          return result;
+        }
+      } catch (const DatabaseError& e) {
+        rollback(*lease);
+        if (!e.retryable || attempt >= 5) throw;
+      } catch (...) {
+        rollback(*lease);
+        throw;
+      }
+    }
+  }
+  template <class F>
+  auto read(F&& f) {
+    return transact(TxMode::read, std::forward<F>(f));
+  }
+  template <class F>
+  auto write(F&& f) {
+    return transact(TxMode::write, std::forward<F>(f));
+  }
+
+  bool ping();
+
+  class Lease {
+   public:
+    Lease(Database& db, Connection* c) : db_(&db), conn_(c) {}
+    Lease(Lease&& o) noexcept : db_(o.db_), conn_(o.conn_) { o.conn_ = nullptr; }
+    Lease& operator=(Lease&&) = delete;
+    ~Lease() {
+      if (conn_) db_->release(conn_);
+    }
+    Connection& operator*() const { return *conn_; }
+    Connection* operator->() const { return conn_; }
+
+   private:
+    Database* db_;
+    Connection* conn_;
+  };
+  Lease acquire();
+
+ private:
+  Database(Dialect d, std::vector<std::unique_ptr<Connection>> conns);
+  void release(Connection* c);
+  void begin(Connection& c, TxMode mode);
+  void rollback(Connection& c) noexcept;
+
+  Dialect dialect_;
+  std::vector<std::unique_ptr<Connection>> all_;
+  std::vector<Connection*> idle_;
+  mutable std::mutex mutex_;
+  std::condition_variable available_;
+};
+
+// Driver factories (store/sqlite.cpp, store/postgres.cpp).
+std::unique_ptr<Connection> open_sqlite(const std::string& path);
+std::unique_ptr<Connection> open_postgres(const std::string& conninfo);
+
+}  // namespace cxco::store

@@ -1,0 +1,87 @@
+#include "util/time.h"
+
+#include <chrono>
+#include <cstdio>
+
+namespace cxco::util {
+
+std::int64_t SystemClock::now_ms() const {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+namespace {
+
+// Howard Hinnant's civil-from-days / days-from-civil (proleptic Gregorian, UTC).
+struct Civil {
+  std::int64_t year;
+  unsigned month;
+  unsigned day;
+};
+
+Civil civil_from_days(std::int64_t z) {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  return {y + (m <= 2), m, d};
+}
+
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+
+}  // namespace
+
+std::string iso8601(std::int64_t unix_seconds) {
+  const std::int64_t days = floor_div(unix_seconds, 86400);
+  const std::int64_t secs = unix_seconds - days * 86400;
+  const Civil c = civil_from_days(days);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ", static_cast<long long>(c.year), c.month, c.day,
+                static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
+                static_cast<long long>(secs % 60));
+  return buf;
+}
+
+std::string date_from_days(std::int64_t days) {
+  const Civil c = civil_from_days(days);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(c.year), c.month, c.day);
+  return buf;
+}
+
+std::string utc_date(std::int64_t unix_seconds) { return date_from_days(floor_div(unix_seconds, 86400)); }
+
+std::optional<std::int64_t> parse_date(std::string_view t) {
+  if (t.size() != 10 || t[4] != '-' || t[7] != '-') return std::nullopt;
+  auto digits = [&](std::size_t from, std::size_t n) -> std::optional<unsigned> {
+    unsigned v = 0;
+    for (std::size_t i = from; i < from + n; ++i) {
+      if (t[i] < '0' || t[i] > '9') return std::nullopt;
+      v = v * 10 + static_cast<unsigned>(t[i] - '0');
+    }
+    return v;
+  };
+  const auto y = digits(0, 4), m = digits(5, 2), d = digits(8, 2);
+  if (!y || !m || !d || *m < 1 || *m > 12 || *d < 1) return std::nullopt;
+  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (*y % 4 == 0 && *y % 100 != 0) || *y % 400 == 0;
+  const unsigned max_day = *m == 2 && leap ? 29 : kDays[*m - 1];
+  if (*d > max_day) return std::nullopt;
+  return days_from_civil(*y, *m, *d);
+}
+
+}  // namespace cxco::util

@@ -1,0 +1,133 @@
+#include "harness.h"
+
+#include <cstdlib>
+#include <random>
+
+#include "store/db.h"
+
+namespace cxco::test {
+
+namespace json = boost::json;
+
+bool postgres_backend() {
+  const char* b = std::getenv("CXCO_TEST_BACKEND");
+  return b && std::string(b) == "postgres";
+}
+
+namespace {
+
+std::string random_suffix() {
+  static std::mt19937_64 rng{std::random_device{}()};
+  static std::mutex m;
+  std::lock_guard lock(m);
+  static constexpr char kAlnum[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::string s;
+  for (int i = 0; i < 12; ++i) s += kAlnum[rng() % 36];
+  return s;
+}
+
+std::string postgres_base_url() {
+  const char* url = std::getenv("CXCO_TEST_POSTGRES_URL");
+  return url ? url : "";
+}
+
+}  // namespace
+
+TestDatabase::TestDatabase() {
+  dir_ = std::filesystem::temp_directory_path() / ("cxco-test-" + random_suffix());
+  std::filesystem::create_directories(dir_);
+  if (!postgres_backend()) {
+    url_ = "sqlite://" + (dir_ / "cxco.db").string();
+    return;
+  }
+  const auto base = postgres_base_url();
+  if (base.empty()) throw std::runtime_error("CXCO_TEST_BACKEND=postgres needs CXCO_TEST_POSTGRES_URL");
+  schema_ = "t_" + random_suffix();
+  auto admin = store::Database::open(base, 1);
+  admin->write([&](store::Tx& tx) { tx.script("CREATE SCHEMA " + schema_); });
+  url_ = base + (base.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema_;
+}
+
+TestDatabase::~TestDatabase() {
+  if (!schema_.empty()) {
+    try {
+      auto admin = store::Database::open(postgres_base_url(), 1);
+      admin->write([&](store::Tx& tx) { tx.script("DROP SCHEMA " + schema_ + " CASCADE"); });
+    } catch (const std::exception&) {
+      // Leaves a schema behind in the throwaway test cluster; nothing else to do.
+    }
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+std::string Reply::header(std::string_view lower) const {
+  for (const auto& [k, v] : headers)
+    if (k == lower) return v;
+  return {};
+}
+
+TestServer::TestServer(std::function<void(std::map<std::string, std::string>&)> tweak, app::StartOptions options,
+                       util::Clock* clock) {
+  std::map<std::string, std::string> values = {
+      {"CXCO_LISTEN", "127.0.0.1:0"},
+      {"CXCO_DATABASE_URL", db_.url()},
+      {"CXCO_ADMIN_KEY", kAdminKey},
+      {"CXCO_ENCRYPTION_KEYS", "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4="},
+      {"CXCO_DB_POOL_SIZE", "4"},
+  };
+  if (tweak) tweak(values);
+  app_ = std::make_unique<app::Application>(load_config(values), options, clock);
+  port_ = app_->port();
+  thread_ = std::thread([this] { app_->run(); });
+}
+
+TestServer::~TestServer() { stop(); }
+
+void TestServer::stop() {
+  if (!thread_.joinable()) return;
+  app_->stop();
+  thread_.join();
+}
+
+std::string TestServer::url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+
+Reply TestServer::request(const std::string& method, const std::string& path, const std::string& key,
+                          const std::string& body, http::Fields headers) {
+  http::ClientRequest req;
+  req.method = method;
+  req.url = url(path);
+  req.body = body;
+  req.headers = std::move(headers);
+  if (!key.empty()) req.headers.emplace_back("X-API-Key", key);
+  if (!body.empty()) req.headers.emplace_back("Content-Type", "application/json");
+  auto res = http::perform(req);
+  if (!res.error.empty()) throw std::runtime_error("request failed: " + res.error);
+  Reply r;
+  r.status = res.status;
+  r.body = res.body;
+  r.headers = res.headers;
+  boost::system::error_code ec;
+  r.json = json::parse(res.body, ec);
+  if (ec) r.json = nullptr;
+  return r;
+}
+
+Reply TestServer::admin(const std::string& method, const std::string& path, const json::value& body) {
+  return request(method, path, "", body.is_null() ? "" : json::serialize(body), {{"X-Admin-Key", kAdminKey}});
+}
+
+TestServer::Account TestServer::create_company(const std::string& name) {
+  auto r = admin("POST", "/api/admin/companies", json::object{{"name", name}});
+  if (r.status != 201) throw std::runtime_error("create company failed: " + r.body);
+  return {r.json.at("id").as_int64(), std::string(r.json.at("api_key").as_string())};
+}
+
+TestServer::Account TestServer::create_user(const std::string& company_key, const std::string& email,
+                                            const std::string& role) {
+  auto r = post("/api/users/", company_key, json::object{{"email", email}, {"name", "Test User"}, {"role", role}});
+  if (r.status != 201) throw std::runtime_error("create user failed: " + r.body);
+  return {r.json.at("id").as_int64(), std::string(r.json.at("api_key").as_string())};
+}
+
+}  // namespace cxco::test
