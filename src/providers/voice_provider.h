@@ -1,0 +1,90 @@
+// The voice AI provider (ElevenLabs Agents Platform, ../shared/docs/providers.md section 1)
+// behind one interface: `live` speaks HTTP to it, `simulated` answers in process.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+
+namespace cxco::providers {
+
+// A provider call failed after retries. `operation` names the step ("create_agent", ...).
+class ProviderError : public std::runtime_error {
+ public:
+  ProviderError(std::string operation, int status, const std::string& message)
+      : std::runtime_error(operation + ": " + message), operation(std::move(operation)), status(status) {}
+  std::string operation;
+  int status;  // HTTP status, 0 for transport errors
+};
+
+struct AgentSpec {
+  std::string name;
+  std::string prompt;         // the agent's personality
+  std::string first_message;  // the opening line
+  std::string language;       // ISO 639-1
+  std::string voice_id;       // provider voice id (tts.voice_id)
+  double temperature = 0.7;
+  int max_duration_seconds = 600;
+};
+
+struct SipTrunk {
+  std::string address;               // where outbound INVITEs go
+  std::string transport = "auto";    // auto|udp|tcp|tls
+  std::string username, password;    // empty: ACL auth
+};
+
+struct NumberSpec {
+  std::string phone_number;  // E.164
+  std::string label;
+  std::optional<SipTrunk> trunk;
+};
+
+struct ProviderVoice {
+  std::string voice_id, name, category, gender, accent, language, description;
+  std::optional<std::string> preview_url;
+  boost::json::object labels;
+};
+
+struct ConversationPage {
+  std::vector<boost::json::object> conversations;  // list items as the provider sends them
+  bool has_more = false;
+  std::optional<std::string> next_cursor;
+};
+
+class VoiceProvider {
+ public:
+  virtual ~VoiceProvider() = default;
+  // Every call takes the API key to use: a company's stored key or the platform default.
+  virtual std::string create_agent(const std::string& api_key, const AgentSpec& spec) = 0;  // agent_id
+  virtual void update_agent(const std::string& api_key, const std::string& agent_id, const AgentSpec& spec) = 0;
+  virtual void delete_agent(const std::string& api_key, const std::string& agent_id) = 0;
+  virtual std::string import_number(const std::string& api_key, const NumberSpec& spec) = 0;  // phone_number_id
+  // agent_id nullopt unassigns.
+  virtual void assign_agent(const std::string& api_key, const std::string& phone_number_id,
+                            const std::optional<std::string>& agent_id) = 0;
+  virtual void delete_number(const std::string& api_key, const std::string& phone_number_id) = 0;
+  virtual std::vector<ProviderVoice> list_voices(const std::string& api_key) = 0;
+  // GET /v1/convai/conversations and GET /v1/convai/conversations/{id}, for reconciliation.
+  virtual ConversationPage list_conversations(const std::string& api_key, const std::optional<std::string>& cursor,
+                                              std::optional<std::int64_t> call_start_after_unix) = 0;
+  virtual boost::json::object get_conversation(const std::string& api_key, const std::string& conversation_id) = 0;
+};
+
+struct RetryPolicy {
+  int attempts = 3;                                 // total tries for 429/5xx/transport errors
+  std::chrono::milliseconds first_backoff{200};     // doubled each retry; Retry-After wins when given
+  std::chrono::milliseconds timeout{10000};         // per HTTP request
+};
+
+std::unique_ptr<VoiceProvider> make_simulated_voice_provider();
+std::unique_ptr<VoiceProvider> make_elevenlabs_client(std::string base_url, RetryPolicy retry = {});
+
+}  // namespace cxco::providers
