@@ -1,0 +1,14 @@
+# The two commands of the README. Both install missing Debian packages themselves.
+.PHONY: run test test-asan bench
+
+run:    ## build and start the server on SQLite with simulated providers and demo data
+	scripts/run.sh
+
+test:   ## build and run every test (unit, API on SQLite and PostgreSQL, fuzz)
+	scripts/test.sh
+
+test-asan:  ## the test suite under AddressSanitizer and UBSan
+	scripts/test.sh --sanitize
+
+bench:  ## load benchmarks with wrk (see docs/performance.md)
+	bench/run.sh

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages CXCo builds, tests and benchmarks with. Only what is
+# missing is installed; as root it runs apt-get directly, otherwise through sudo.
+set -euo pipefail
+
+packages=(
+  cmake ninja-build g++ pkg-config
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libsqlite3-dev libpq-dev libssl-dev libcurl4-openssl-dev libcli11-dev libgtest-dev
+  postgresql python3 python3-cryptography curl
+)
+if [[ "${1:-}" == "--with-test-tools" ]]; then
+  packages+=(clang-14 libclang-rt-14-dev)
+fi
+if [[ "${1:-}" == "--with-bench-tools" ]]; then
+  packages+=(wrk)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "Installing: ${missing[*]}"
+sudo=""
+[[ $(id -u) -ne 0 ]] && sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Builds CXCo and runs every test: unit tests, the API suite against SQLite and against a
+# real PostgreSQL server started here (initdb into a temporary directory, run as a non-root
+# user), and each fuzz target for a short time. Usage: scripts/test.sh [--sanitize]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+scripts/install-deps.sh --with-test-tools
+
+build_dir=build
+cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+if [[ "${1:-}" == "--sanitize" ]]; then
+  build_dir=build-asan
+  cmake_args=(-DCMAKE_BUILD_TYPE=Debug -DCXCO_SANITIZE=ON)
+fi
+cmake -S . -B "$build_dir" -G Ninja "${cmake_args[@]}" >/dev/null
+ninja -C "$build_dir" -j2
+
+# A throwaway PostgreSQL cluster on a Unix socket in a temporary directory.
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+pg_user=postgres
+id "$pg_user" >/dev/null 2>&1 || pg_user=nobody
+pg_dir=$(mktemp -d /tmp/cxco-pg.XXXXXX)
+chown "$pg_user" "$pg_dir"
+as_pg() { if [[ $(id -u) -eq 0 ]]; then su -s /bin/sh "$pg_user" -c "$*"; else sh -c "$*"; fi; }
+stop_pg() { as_pg "$pg_bin/pg_ctl -D $pg_dir/data -m immediate stop" >/dev/null 2>&1 || true; rm -rf "$pg_dir"; }
+trap stop_pg EXIT
+as_pg "$pg_bin/initdb -D $pg_dir/data -U cxco --auth=trust -E UTF8 >/dev/null"
+as_pg "$pg_bin/pg_ctl -D $pg_dir/data -l $pg_dir/log -w -o \"-c listen_addresses='' -k $pg_dir -c fsync=off -c max_connections=300\" start" >/dev/null
+export CXCO_TEST_POSTGRES_URL="postgresql://cxco@/postgres?host=$pg_dir"
+
+cd "$build_dir"
+ctest --output-on-failure --timeout 900
+cd "$root"
+
+# Fuzz targets (clang + libFuzzer), a short run each.
+if [[ "${1:-}" != "--sanitize" ]]; then
+  CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCXCO_FUZZ=ON -DCXCO_WERROR=OFF >/dev/null
+  ninja -C build-fuzz -j2 $(cd fuzz && ls *.cpp | sed 's/\.cpp$//')
+  for f in fuzz/*.cpp; do
+    name=$(basename "$f" .cpp)
+    echo "fuzzing $name for ${CXCO_FUZZ_SECONDS:-20}s"
+    build-fuzz/"$name" -max_total_time="${CXCO_FUZZ_SECONDS:-20}" -rss_limit_mb=2048 -print_final_stats=0 >/dev/null 2>build-fuzz/"$name".log \
+      || { tail -50 build-fuzz/"$name".log; exit 1; }
+  done
+fi
+echo "all tests passed"
