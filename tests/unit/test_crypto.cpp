@@ -492,7 +492,7 @@ TEST(MultiFernet, FromKeyListReportsTheBadPosition) {
 
 // Runs a python3 snippet with arguments that are safe to pass unquoted, returning its stdout.
 std::optional<std::string> run_python(const std::string& script, const std::vector<std::string>& args) {
-  std::string command = "python3 -c '" + script + "'";
+  std::string command = "/usr/bin/python3 -c '" + script + "'";
   for (const auto& arg : args) command += " " + arg;
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return std::nullopt;
@@ -504,12 +504,12 @@ std::optional<std::string> run_python(const std::string& script, const std::vect
 }
 
 bool python_cryptography_available() {
-  return std::system("python3 -c 'import cryptography.fernet' >/dev/null 2>&1") == 0;
+  return std::system("/usr/bin/python3 -c 'import cryptography.fernet' >/dev/null 2>&1") == 0;
 }
 
 constexpr const char* kNoPython =
-    "python3 with the 'cryptography' module is not on PATH, so interop with the reference Fernet "
-    "is not checked (pip install cryptography to run it)";
+    "/usr/bin/python3 with the cryptography module is missing, so interop with the reference Fernet "
+    "is not checked (scripts/install-deps.sh installs python3-cryptography)";
 
 // Plaintext with non-ASCII and JSON punctuation, passed as hex so no shell quoting is involved.
 const std::string kInteropPlaintext = R"({"api_key":"sk_live_üñî","note":"it's \"quoted\""})";
