@@ -97,6 +97,9 @@ Api::Api(AppContext& app) : app_(app), workers_(app.config.db_pool_size) {
   add_admin_routes(routes_);
   add_company_routes(routes_);
   add_user_routes(routes_);
+  add_voice_routes(routes_);
+  add_phone_number_routes(routes_);
+  add_agent_routes(routes_);
 }
 
 http::Response Api::handle(http::Request& request) { return run(request, routes_.match(request)); }

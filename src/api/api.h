@@ -67,5 +67,8 @@ void add_health_routes(Routes& routes);
 void add_admin_routes(Routes& routes);
 void add_company_routes(Routes& routes);
 void add_user_routes(Routes& routes);
+void add_voice_routes(Routes& routes);
+void add_phone_number_routes(Routes& routes);
+void add_agent_routes(Routes& routes);
 
 }  // namespace cxco::api

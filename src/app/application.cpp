@@ -49,6 +49,11 @@ std::unique_ptr<store::Database> open_database(const Config& config) {
   }
 }
 
+std::unique_ptr<providers::VoiceProvider> make_voice_provider(const Config& config) {
+  if (config.provider_mode == ProviderMode::simulated) return providers::make_simulated_voice_provider();
+  return providers::make_elevenlabs_client(config.elevenlabs_base_url);
+}
+
 struct Application::Impl {
   Impl(Config cfg, StartOptions opts, util::Clock* clock)
       : config(std::move(cfg)), options(opts), clock(clock ? clock : &system_clock) {}
@@ -75,7 +80,7 @@ Application::Application(Config config, StartOptions options, util::Clock* clock
 
   i.db = open_database(i.config);
 
-  i.context.reset(new api::AppContext{i.config, *i.db, std::move(*fernet), *i.clock});
+  i.context.reset(new api::AppContext{i.config, *i.db, std::move(*fernet), *i.clock, make_voice_provider(i.config)});
   if (i.options.demo) services::seed_demo(*i.context, std::cout);
   i.api = std::make_unique<api::Api>(*i.context);
 

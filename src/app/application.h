@@ -7,6 +7,7 @@
 #include <string>
 
 #include "config/config.h"
+#include "providers/voice_provider.h"
 #include "store/db.h"
 #include "util/time.h"
 
@@ -35,6 +36,8 @@ class Application {
 
 // Opens the configured database and applies pending migrations. Throws ConfigError.
 std::unique_ptr<store::Database> open_database(const Config& config);
+
+std::unique_ptr<providers::VoiceProvider> make_voice_provider(const Config& config);
 
 // The Fernet keys to use: CXCO_ENCRYPTION_KEYS, or (SQLite only) the key file beside the
 // database, created with mode 0600 on first start. Throws ConfigError.

@@ -1,0 +1,296 @@
+// The live VoiceProvider: the ElevenLabs Agents Platform over HTTP (providers.md section 1).
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <stdexcept>
+#include <thread>
+
+#include "http/client.h"
+#include "providers/voice_provider.h"
+#include "util/log.h"
+
+namespace cxco::providers {
+
+namespace {
+
+namespace json = boost::json;
+
+// A provider asking for a long pause (or a long exponential run) must not park a worker for
+// minutes; past this the caller is better served by an error it can report.
+constexpr std::chrono::milliseconds kMaxRetryDelay{30000};
+// The largest page the conversations endpoint allows: fewer round trips while reconciling.
+constexpr int kConversationPageSize = 100;
+
+std::string string_field(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+// The provider's own words from {"detail":{"status","message"}} or FastAPI's
+// {"detail":[{"loc":[...],"msg":...}]}; empty when the body has neither.
+std::string provider_message(const std::string& body) {
+  json::error_code ec;
+  const auto parsed = json::parse(body, ec);
+  if (ec || !parsed.is_object()) return {};
+  const auto* detail = parsed.get_object().if_contains("detail");
+  if (!detail) return {};
+  if (detail->is_string()) return std::string(detail->get_string());
+  if (detail->is_object()) {
+    const auto code = string_field(detail->get_object(), "status");
+    const auto message = string_field(detail->get_object(), "message");
+    return code.empty() ? message : message.empty() ? code : code + ": " + message;
+  }
+  if (!detail->is_array()) return {};
+  std::string out;
+  for (const auto& item : detail->get_array()) {
+    if (!item.is_object()) continue;
+    std::string where;
+    if (const auto* loc = item.get_object().if_contains("loc"); loc && loc->is_array()) {
+      for (const auto& part : loc->get_array()) {
+        if (!where.empty()) where += '.';
+        where += part.is_string() ? std::string(part.get_string()) : json::serialize(part);
+      }
+    }
+    const auto msg = string_field(item.get_object(), "msg");
+    if (!out.empty()) out += "; ";
+    out += where.empty() ? msg : where + ": " + msg;
+  }
+  return out;
+}
+
+// Retry-After in delta-seconds; the HTTP-date form is rare enough to fall back to backoff.
+std::optional<std::chrono::milliseconds> retry_after(const http::ClientResponse& r) {
+  const auto header = r.header("retry-after");
+  if (!header) return std::nullopt;
+  long long seconds = 0;
+  const auto [end, ec] = std::from_chars(header->data(), header->data() + header->size(), seconds);
+  if (ec != std::errc() || end != header->data() + header->size() || seconds < 0) return std::nullopt;
+  // Clamped before scaling so an absurd value cannot overflow.
+  return std::chrono::seconds(std::min<long long>(seconds, kMaxRetryDelay.count() / 1000));
+}
+
+bool retryable(const http::ClientResponse& r) { return r.status == 0 || r.status == 429 || r.status >= 500; }
+
+json::object agent_body(const AgentSpec& spec) {
+  return {
+      {"name", spec.name},
+      {"conversation_config",
+       {{"agent",
+         {{"first_message", spec.first_message},
+          {"language", spec.language},
+          {"prompt", {{"prompt", spec.prompt}, {"temperature", spec.temperature}}}}},
+        {"tts", {{"voice_id", spec.voice_id}}},
+        {"conversation", {{"max_duration_seconds", spec.max_duration_seconds}}}}},
+  };
+}
+
+json::object number_body(const NumberSpec& spec) {
+  json::object body{{"phone_number", spec.phone_number},
+                    {"label", spec.label},
+                    {"provider", "sip_trunk"},
+                    {"supports_inbound", true},
+                    {"supports_outbound", spec.trunk.has_value()},
+                    // Inbound INVITEs are accepted from anywhere, as the provider does by default:
+                    // a NumberSpec names no carrier addresses to restrict them to.
+                    {"inbound_trunk_config", {{"media_encryption", "allowed"}}},
+                    {"outbound_trunk_config", nullptr}};
+  if (spec.trunk) {
+    json::object outbound{{"address", spec.trunk->address}, {"transport", spec.trunk->transport}};
+    // No username means the carrier authorises us by source address (ACL).
+    if (spec.trunk->username.empty())
+      outbound["credentials"] = nullptr;
+    else
+      outbound["credentials"] = {{"username", spec.trunk->username}, {"password", spec.trunk->password}};
+    body["outbound_trunk_config"] = std::move(outbound);
+  }
+  return body;
+}
+
+ProviderVoice to_voice(const json::object& v) {
+  ProviderVoice out;
+  out.voice_id = string_field(v, "voice_id");
+  out.name = string_field(v, "name");
+  out.category = string_field(v, "category");
+  if (const auto* labels = v.if_contains("labels"); labels && labels->is_object()) out.labels = labels->get_object();
+  out.gender = string_field(out.labels, "gender");
+  out.accent = string_field(out.labels, "accent");
+  out.language = string_field(out.labels, "language");
+  // Older voices carry their description only as a label.
+  out.description = string_field(v, "description");
+  if (out.description.empty()) out.description = string_field(out.labels, "description");
+  if (const auto* p = v.if_contains("preview_url"); p && p->is_string()) out.preview_url = std::string(p->get_string());
+  return out;
+}
+
+class ElevenLabsClient final : public VoiceProvider {
+ public:
+  ElevenLabsClient(std::string base_url, RetryPolicy retry) : retry_(retry) {
+    auto parsed = boost::urls::parse_absolute_uri(base_url);
+    if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https"))
+      throw std::invalid_argument("ElevenLabs base URL must be an absolute http(s) URL: " + base_url);
+    base_ = *parsed;
+    base_.remove_query().remove_fragment();
+    // "https://host/" and "https://host/prefix/" end in an empty segment that would double the slash.
+    auto segments = base_.segments();
+    if (!segments.empty() && segments.back().empty()) segments.pop_back();
+    if (retry_.attempts < 1) retry_.attempts = 1;
+  }
+
+  std::string create_agent(const std::string& api_key, const AgentSpec& spec) override {
+    const auto body = call("create_agent", api_key, "POST", url({"v1", "convai", "agents", "create"}), agent_body(spec));
+    return required_id("create_agent", body, "agent_id");
+  }
+
+  void update_agent(const std::string& api_key, const std::string& agent_id, const AgentSpec& spec) override {
+    call("update_agent", api_key, "PATCH", url({"v1", "convai", "agents", agent_id}), agent_body(spec));
+  }
+
+  void delete_agent(const std::string& api_key, const std::string& agent_id) override {
+    call("delete_agent", api_key, "DELETE", url({"v1", "convai", "agents", agent_id}));
+  }
+
+  std::string import_number(const std::string& api_key, const NumberSpec& spec) override {
+    const auto body =
+        call("import_number", api_key, "POST", url({"v1", "convai", "phone-numbers"}), number_body(spec));
+    return required_id("import_number", body, "phone_number_id");
+  }
+
+  void assign_agent(const std::string& api_key, const std::string& phone_number_id,
+                    const std::optional<std::string>& agent_id) override {
+    json::object body{{"agent_id", nullptr}};
+    if (agent_id) body["agent_id"] = *agent_id;
+    call("assign_agent", api_key, "PATCH", url({"v1", "convai", "phone-numbers", phone_number_id}), body);
+  }
+
+  void delete_number(const std::string& api_key, const std::string& phone_number_id) override {
+    call("delete_number", api_key, "DELETE", url({"v1", "convai", "phone-numbers", phone_number_id}));
+  }
+
+  std::vector<ProviderVoice> list_voices(const std::string& api_key) override {
+    const auto body = object_of("list_voices", call("list_voices", api_key, "GET", url({"v1", "voices"})));
+    std::vector<ProviderVoice> out;
+    if (const auto* voices = body.if_contains("voices"); voices && voices->is_array())
+      for (const auto& v : voices->get_array())
+        if (v.is_object()) out.push_back(to_voice(v.get_object()));
+    return out;
+  }
+
+  ConversationPage list_conversations(const std::string& api_key, const std::optional<std::string>& cursor,
+                                      std::optional<std::int64_t> call_start_after_unix) override {
+    auto u = url({"v1", "convai", "conversations"});
+    auto params = u.params();
+    params.append({"page_size", std::to_string(kConversationPageSize)});
+    if (cursor) params.append({"cursor", *cursor});
+    if (call_start_after_unix) params.append({"call_start_after_unix", std::to_string(*call_start_after_unix)});
+    const auto body = object_of("list_conversations", call("list_conversations", api_key, "GET", u));
+    ConversationPage page;
+    if (const auto* items = body.if_contains("conversations"); items && items->is_array())
+      for (const auto& c : items->get_array())
+        if (c.is_object()) page.conversations.push_back(c.get_object());
+    if (const auto* more = body.if_contains("has_more"); more && more->is_bool()) page.has_more = more->get_bool();
+    if (const auto next = string_field(body, "next_cursor"); !next.empty()) page.next_cursor = next;
+    return page;
+  }
+
+  json::object get_conversation(const std::string& api_key, const std::string& conversation_id) override {
+    return object_of("get_conversation",
+                     call("get_conversation", api_key, "GET", url({"v1", "convai", "conversations", conversation_id})));
+  }
+
+ private:
+  // The segments are percent-encoded as needed, so ids cannot escape their path segment.
+  boost::urls::url url(std::initializer_list<std::string_view> segments) const {
+    boost::urls::url u = base_;
+    auto path = u.segments();
+    for (const auto s : segments) path.push_back(s);
+    return u;
+  }
+
+  struct Outcome {
+    int status;
+    json::value body;  // null for an empty body
+  };
+
+  // One logical call: retries 429, 5xx and transport errors, throws ProviderError on failure.
+  Outcome call(const std::string& operation, const std::string& api_key, std::string method,
+               const boost::urls::url& target, const std::optional<json::object>& body = std::nullopt) const {
+    http::ClientRequest request;
+    request.method = std::move(method);
+    request.url = std::string(target.buffer());
+    request.timeout = retry_.timeout;
+    request.headers = {{"xi-api-key", api_key}, {"Accept", "application/json"}};
+    if (body) {
+      request.headers.emplace_back("Content-Type", "application/json");
+      request.body = json::serialize(*body);
+    }
+    auto backoff = retry_.first_backoff;
+    for (int attempt = 1;; ++attempt) {
+      const auto response = http::perform(request);
+      if (response.ok()) return {response.status, parse_success(operation, response, api_key)};
+      if (!retryable(response) || attempt >= retry_.attempts) throw failure(operation, response, api_key);
+      const auto delay = std::min(retry_after(response).value_or(backoff), kMaxRetryDelay);
+      util::log_warn("provider call retried",
+                     {{"provider", "elevenlabs"},
+                      {"operation", operation},
+                      {"status", std::to_string(response.status)},
+                      {"error", response.error},
+                      {"attempt", std::to_string(attempt)},
+                      {"delay_ms", std::to_string(delay.count())}});
+      std::this_thread::sleep_for(delay);
+      backoff = std::min(backoff * 2, kMaxRetryDelay);
+    }
+  }
+
+  static json::value parse_success(const std::string& operation, const http::ClientResponse& response,
+                                   const std::string& api_key) {
+    if (response.body.find_first_not_of(" \t\r\n") == std::string::npos) return nullptr;
+    json::error_code ec;
+    auto parsed = json::parse(response.body, ec);
+    if (ec) throw ProviderError(operation, response.status, redact("response is not JSON: " + ec.message(), api_key));
+    return parsed;
+  }
+
+  static ProviderError failure(const std::string& operation, const http::ClientResponse& response,
+                               const std::string& api_key) {
+    if (response.status == 0) return ProviderError(operation, 0, redact("transport error: " + response.error, api_key));
+    const auto detail = provider_message(response.body);
+    std::string message = "HTTP " + std::to_string(response.status);
+    if (!detail.empty()) message += " " + detail;
+    return ProviderError(operation, response.status, redact(message, api_key));
+  }
+
+  // The provider's text is not ours to trust: should it ever echo the key, it must not travel
+  // on into logs and API errors.
+  static std::string redact(std::string message, const std::string& api_key) {
+    static constexpr std::string_view kMask = "[redacted]";
+    if (api_key.empty()) return message;
+    for (auto at = message.find(api_key); at != std::string::npos; at = message.find(api_key, at + kMask.size()))
+      message.replace(at, api_key.size(), kMask);
+    return message;
+  }
+
+  static json::object object_of(const std::string& operation, const Outcome& outcome) {
+    if (!outcome.body.is_object()) throw ProviderError(operation, outcome.status, "response is not a JSON object");
+    return outcome.body.get_object();
+  }
+
+  static std::string required_id(const std::string& operation, const Outcome& outcome, std::string_view field) {
+    auto id = string_field(object_of(operation, outcome), field);
+    if (id.empty()) throw ProviderError(operation, outcome.status, "response has no " + std::string(field));
+    return id;
+  }
+
+  boost::urls::url base_;
+  RetryPolicy retry_;
+};
+
+}  // namespace
+
+std::unique_ptr<VoiceProvider> make_elevenlabs_client(std::string base_url, RetryPolicy retry) {
+  return std::make_unique<ElevenLabsClient>(std::move(base_url), retry);
+}
+
+}  // namespace cxco::providers
