@@ -70,9 +70,10 @@ http::Response list_agents(Call& call) {
   const bool has_more = static_cast<std::int64_t>(items.size()) > limit;
   if (has_more) items.pop_back();
   json::object out;
-  out["next_cursor"] = has_more ? json::value(domain::encode_cursor(items.back().at("id").as_int64())) : json::value(nullptr);
-  out["has_more"] = has_more;
+  const auto next = has_more ? json::value(domain::encode_cursor(items.back().at("id").as_int64())) : json::value(nullptr);
   out["items"] = std::move(items);
+  out["has_more"] = has_more;
+  out["next_cursor"] = next;
   return json_response(200, out);
 }
 

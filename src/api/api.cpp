@@ -1,6 +1,5 @@
 #include "api/api.h"
 
-#include <boost/json/serialize.hpp>
 
 #include <chrono>
 #include <charconv>
@@ -8,6 +7,7 @@
 
 #include "crypto/crypto.h"
 #include "http/error_response.h"
+#include "util/json.h"
 #include "util/log.h"
 
 namespace cxco::api {
@@ -15,7 +15,7 @@ namespace cxco::api {
 http::Response json_response(int status, const boost::json::value& body) {
   http::Response r;
   r.status = status;
-  r.body = boost::json::serialize(body);
+  r.body = util::to_json(body);
   return r;
 }
 

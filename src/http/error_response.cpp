@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "util/json.h"
+
 namespace cxco::http {
 
 Response error_response(const ApiError& error) {
@@ -19,7 +21,7 @@ Response error_response(const ApiError& error) {
   }
   Response r;
   r.status = error.status;
-  r.body = boost::json::serialize(body);
+  r.body = util::to_json(body);
   return r;
 }
 
