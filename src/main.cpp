@@ -1,11 +1,14 @@
 // cxco: the CXCo server and its operator commands (platform.md section 1).
 #include <CLI/CLI.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <iostream>
 
 #include "app/application.h"
+#include "api/validation.h"
+#include "domain/errors.h"
 #include "services/accounts.h"
+#include "services/catalog.h"
+#include "util/json.h"
 #include "util/log.h"
 
 using namespace cxco;
@@ -48,6 +51,15 @@ int main(int argc, char** argv) {
   auto* rotate = admin->add_subcommand("rotate-company-key", "Issue a new company key and revoke the old one");
   rotate->add_option("COMPANY_ID", rotate_id, "Company id")->required();
 
+  std::string import_country, import_provider = "sip_trunk";
+  std::vector<std::string> import_list;
+  auto* import_numbers = admin->add_subcommand("import-numbers", "Add E.164 numbers to the pool (all or nothing)");
+  import_numbers->add_option("--country", import_country, "ISO 3166-1 alpha-2 country code, e.g. ZA")->required();
+  import_numbers->add_option("--provider", import_provider, "Number provider slug (sip_trunk or twilio)");
+  import_numbers->add_option("NUMBER", import_list, "E.164 numbers, e.g. +27211234567")->required();
+  auto* sync_voices = admin->add_subcommand(
+      "sync-voices", "Import the voice provider's voice list into the catalogue (live mode, CXCO_ELEVENLABS_API_KEY)");
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -76,18 +88,42 @@ int main(int argc, char** argv) {
     } else if (create_company->parsed()) {
       auto created = db->write([&](store::Tx& tx) { return services::create_company(tx, now, company_name, std::nullopt); });
       created.resource["api_key"] = created.api_key;
-      std::cout << boost::json::serialize(created.resource) << "\n";
+      std::cout << util::to_json(created.resource) << "\n";
+    } else if (import_numbers->parsed()) {
+      std::vector<services::NewNumber> numbers;
+      bool valid = api::is_country_code(import_country) && (import_provider == "sip_trunk" || import_provider == "twilio");
+      for (const auto& n : import_list) {
+        if (!api::is_e164(n)) std::cerr << "cxco: not an E.164 number: " << n << "\n", valid = false;
+        numbers.push_back({n, import_country, import_provider});
+      }
+      if (!valid) {
+        std::cerr << "cxco: nothing imported (--country must be ISO 3166-1 alpha-2 in capitals, --provider sip_trunk or twilio)\n";
+        return 2;
+      }
+      auto created = db->write([&](store::Tx& tx) { return services::add_numbers(tx, now, numbers); });
+      std::cout << util::to_json(created) << "\n";
+    } else if (sync_voices->parsed()) {
+      if (config.provider_mode != ProviderMode::live) {
+        std::cerr << "cxco: sync-voices needs CXCO_PROVIDER_MODE=live\n";
+        return 2;
+      }
+      const auto voices = app::make_voice_provider(config)->list_voices(config.elevenlabs_api_key);
+      const auto count = db->write([&](store::Tx& tx) { return services::sync_provider_voices(tx, now, voices); });
+      std::cout << "synced " << count << " voices\n";
     } else if (rotate->parsed()) {
       auto key = db->write([&](store::Tx& tx) { return services::rotate_company_key(tx, now, rotate_id); });
       if (!key) {
         std::cerr << "cxco: no company with id " << rotate_id << "\n";
         return 1;
       }
-      std::cout << boost::json::serialize(boost::json::object{{"company_id", rotate_id}, {"api_key", *key}}) << "\n";
+      std::cout << util::to_json(boost::json::object{{"company_id", rotate_id}, {"api_key", *key}}) << "\n";
     }
     return 0;
   } catch (const ConfigError& e) {
     return fail_config(e);
+  } catch (const ApiError& e) {
+    std::cerr << "cxco: " << e.detail << "\n";
+    return 1;
   } catch (const std::exception& e) {
     std::cerr << "cxco: " << e.what() << "\n";
     return 1;

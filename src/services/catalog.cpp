@@ -96,4 +96,19 @@ json::object upsert_voice(store::Tx& tx, const std::string& now, const NewVoice&
   return voice_json(*tx.one(std::string("SELECT ") + kVoiceColumns + " FROM voices WHERE id = ?", {id}));
 }
 
+std::size_t sync_provider_voices(store::Tx& tx, const std::string& now, const std::vector<providers::ProviderVoice>& voices) {
+  for (const auto& pv : voices) {
+    NewVoice v;
+    v.external_voice_id = pv.voice_id;
+    v.name = pv.name;
+    v.language = pv.language.empty() ? "en" : pv.language;
+    if (!pv.gender.empty()) v.gender = pv.gender;
+    if (!pv.accent.empty()) v.accent = pv.accent;
+    v.preview_url = pv.preview_url;
+    v.tags = pv.labels;
+    upsert_voice(tx, now, v);
+  }
+  return voices.size();
+}
+
 }  // namespace cxco::services

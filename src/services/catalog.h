@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "providers/voice_provider.h"
 #include "store/db.h"
 
 namespace cxco::services {
@@ -40,5 +41,9 @@ struct NewVoice {
 };
 // Inserts or, when the provider voice is already catalogued, updates it. Returns the voice.
 boost::json::object upsert_voice(store::Tx& tx, const std::string& now, const NewVoice& voice);
+
+// Catalogues the provider's voices (cxco admin sync-voices): new ones added, known ones
+// refreshed. The language comes from the voice's `language` label, else English.
+std::size_t sync_provider_voices(store::Tx& tx, const std::string& now, const std::vector<providers::ProviderVoice>& voices);
 
 }  // namespace cxco::services
