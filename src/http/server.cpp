@@ -49,7 +49,48 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+// The request handlers see, from a parsed message; nullopt for a target that is not a path.
+std::optional<Request> make_request(bhttp::request<bhttp::string_body>& msg) {
+  Request req;
+  req.method = std::string(msg.method_string());
+  const auto target = boost::urls::parse_origin_form(msg.target());
+  if (!target) return std::nullopt;
+  req.path = target->path();
+  for (const auto& p : target->params()) req.query.emplace_back(p.key, p.has_value ? p.value : std::string());
+  for (const auto& f : msg) req.headers.emplace_back(lower(f.name_string()), std::string(f.value()));
+  req.body = std::move(msg.body());
+  const auto caller_id = req.header("x-request-id");
+  req.request_id = caller_id && acceptable_request_id(*caller_id) ? std::string(*caller_id) : new_request_id();
+  return req;
+}
+
+int status_for(const beast::error_code& ec) {
+  if (ec == bhttp::error::body_limit || ec == bhttp::error::buffer_overflow) return 413;
+  if (ec == bhttp::error::header_limit) return 431;
+  return 400;
+}
+
 }  // namespace
+
+ParseOutcome parse_request(std::string_view bytes, const ServerLimits& limits) {
+  bhttp::request_parser<bhttp::string_body> parser;
+  parser.body_limit(limits.body_limit);
+  parser.header_limit(static_cast<std::uint32_t>(limits.header_limit));
+  beast::error_code ec;
+  std::size_t used = 0;
+  while (!ec && used < bytes.size() && !parser.is_done()) {
+    const auto n = parser.put(asio::buffer(bytes.data() + used, bytes.size() - used), ec);
+    if (ec == bhttp::error::need_more) break;
+    used += n;
+    if (n == 0 && !ec) break;
+  }
+  if (!ec && !parser.is_done()) parser.put_eof(ec);
+  if (ec && ec != bhttp::error::need_more) return {std::nullopt, status_for(ec)};
+  if (!parser.is_done()) return {std::nullopt, 400};
+  auto req = make_request(parser.get());
+  if (!req) return {std::nullopt, 400};
+  return {std::move(req), 0};
+}
 
 struct Server::Impl {
   class Session;
@@ -109,28 +150,19 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
         ec == asio::error::connection_reset || ec == asio::error::eof)
       return close();
-    if (ec == bhttp::error::body_limit)
-      return write_error(ApiError(413, "payload_too_large", "Request body exceeds 1 MiB"));
-    if (ec == bhttp::error::header_limit)
-      return write_error(ApiError(431, "bad_request", "Request headers too large"));
-    if (ec == bhttp::error::buffer_overflow)
-      return write_error(ApiError(413, "payload_too_large", "Request too large"));
-    if (ec) return write_error(ApiError(400, "bad_request", "Malformed HTTP request"));
+    if (ec) {
+      const int status = status_for(ec);
+      if (status == 413) return write_error(ApiError(413, "payload_too_large", "Request body exceeds 1 MiB"));
+      if (status == 431) return write_error(ApiError(431, "bad_request", "Request headers too large"));
+      return write_error(ApiError(400, "bad_request", "Malformed HTTP request"));
+    }
 
     auto& msg = parser_->get();
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
-
-    Request req;
-    req.method = std::string(msg.method_string());
-    const auto target = boost::urls::parse_origin_form(msg.target());
-    if (!target) return write_error(ApiError(400, "bad_request", "Malformed request target"));
-    req.path = target->path();
-    for (const auto& p : target->params()) req.query.emplace_back(p.key, p.has_value ? p.value : std::string());
-    for (const auto& f : msg) req.headers.emplace_back(lower(f.name_string()), std::string(f.value()));
-    req.body = std::move(msg.body());
-    const auto caller_id = req.header("x-request-id");
-    req.request_id = caller_id && acceptable_request_id(*caller_id) ? std::string(*caller_id) : new_request_id();
+    auto parsed = make_request(msg);
+    if (!parsed) return write_error(ApiError(400, "bad_request", "Malformed request target"));
+    Request req = std::move(*parsed);
     request_id_ = req.request_id;
 
     in_flight_ = true;

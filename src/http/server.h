@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <string>
 
 #include "http/types.h"
@@ -26,6 +28,14 @@ struct ServerLimits {
 // thread. Blocking work belongs on the dispatcher's own workers, never on the I/O thread.
 using Respond = std::function<void(Response)>;
 using Dispatcher = std::function<void(Request&&, Respond)>;
+
+// What the server makes of one request's bytes: the request, or the status it answers instead
+// (400 malformed, 413 too large, 431 headers too large). Used by the listener and the fuzzer.
+struct ParseOutcome {
+  std::optional<Request> request;
+  int error_status = 0;
+};
+ParseOutcome parse_request(std::string_view bytes, const ServerLimits& limits);
 
 class Server {
  public:

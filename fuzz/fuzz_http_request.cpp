@@ -1,0 +1,47 @@
+// libFuzzer: arbitrary bytes through what faces the network first: HTTP request parsing with
+// the server's limits, routing, JSON body decoding and validation, and pagination cursors.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "api/validation.h"
+#include "domain/cursor.h"
+#include "http/router.h"
+#include "http/server.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace cxco;
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  static const http::ServerLimits limits;
+  static const http::Router<int> router = [] {
+    http::Router<int> r;
+    r.add("GET", "/api/agents/", 1);
+    r.add("GET", "/api/agents/{agent_id}", 2);
+    r.add("POST", "/api/agents/{agent_id}/publish", 3);
+    r.add("GET", "/api/users/me", 4);
+    return r;
+  }();
+
+  auto outcome = http::parse_request(bytes, limits);
+  if (!outcome.request) {
+    if (outcome.error_status != 400 && outcome.error_status != 413 && outcome.error_status != 431) __builtin_trap();
+    return 0;
+  }
+  auto& req = *outcome.request;
+  (void)router.match(req);
+  try {
+    auto body = api::Input::body(req, true);
+    (void)body.string("name", false);
+    (void)body.integer("voice_id", false, 1, INT64_MAX);
+    (void)body.object("config", false);
+    (void)body.email("email", false);
+  } catch (const ApiError& e) {
+    if (e.status != 400) __builtin_trap();
+  }
+  auto query = api::Input::query(req);
+  (void)query.integer("limit", false, 1, 100);
+  if (const auto c = req.query_param("cursor")) (void)domain::decode_cursor(*c);
+  // Body bytes as a cursor too: the decoder must reject garbage without crashing.
+  (void)domain::decode_cursor(bytes.substr(0, 300));
+  return 0;
+}
