@@ -100,6 +100,10 @@ Api::Api(AppContext& app) : app_(app), workers_(app.config.db_pool_size) {
   add_voice_routes(routes_);
   add_phone_number_routes(routes_);
   add_agent_routes(routes_);
+  add_webhook_routes(routes_);
+  add_conversation_routes(routes_);
+  add_usage_routes(routes_);
+  add_elevenlabs_integration_routes(routes_);
 }
 
 http::Response Api::handle(http::Request& request) { return run(request, routes_.match(request)); }

@@ -70,5 +70,9 @@ void add_user_routes(Routes& routes);
 void add_voice_routes(Routes& routes);
 void add_phone_number_routes(Routes& routes);
 void add_agent_routes(Routes& routes);
+void add_webhook_routes(Routes& routes);
+void add_conversation_routes(Routes& routes);
+void add_usage_routes(Routes& routes);
+void add_elevenlabs_integration_routes(Routes& routes);
 
 }  // namespace cxco::api

@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "api/api.h"
+#include "events/dispatcher.h"
 #include "http/server.h"
 #include "services/demo.h"
 #include "store/migrations.h"
@@ -65,6 +66,7 @@ struct Application::Impl {
   std::unique_ptr<store::Database> db;
   std::unique_ptr<api::AppContext> context;
   std::unique_ptr<api::Api> api;
+  std::unique_ptr<events::Dispatcher> dispatcher;
   std::unique_ptr<http::Server> server;
 };
 
@@ -83,6 +85,7 @@ Application::Application(Config config, StartOptions options, util::Clock* clock
   i.context.reset(new api::AppContext{i.config, *i.db, std::move(*fernet), *i.clock, make_voice_provider(i.config)});
   if (i.options.demo) services::seed_demo(*i.context, std::cout);
   i.api = std::make_unique<api::Api>(*i.context);
+  i.dispatcher = std::make_unique<events::Dispatcher>(*i.context);
 
   http::ServerLimits limits;
   i.server = std::make_unique<http::Server>(
@@ -100,7 +103,9 @@ std::uint16_t Application::port() const { return impl_->server->port(); }
 
 void Application::run() {
   util::log_info("listening", {{"address", impl_->config.listen}, {"port", std::to_string(port())}});
+  impl_->dispatcher->start();
   impl_->server->run(impl_->options.handle_signals);
+  impl_->dispatcher->stop();
   util::log_info("stopped");
 }
 

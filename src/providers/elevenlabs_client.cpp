@@ -10,6 +10,7 @@
 
 #include "http/client.h"
 #include "providers/voice_provider.h"
+#include "util/json.h"
 #include "util/log.h"
 
 namespace cxco::providers {
@@ -51,7 +52,7 @@ std::string provider_message(const std::string& body) {
     if (const auto* loc = item.get_object().if_contains("loc"); loc && loc->is_array()) {
       for (const auto& part : loc->get_array()) {
         if (!where.empty()) where += '.';
-        where += part.is_string() ? std::string(part.get_string()) : json::serialize(part);
+        where += part.is_string() ? std::string(part.get_string()) : util::to_json(part);
       }
     }
     const auto msg = string_field(item.get_object(), "msg");
@@ -224,12 +225,12 @@ class ElevenLabsClient final : public VoiceProvider {
     request.headers = {{"xi-api-key", api_key}, {"Accept", "application/json"}};
     if (body) {
       request.headers.emplace_back("Content-Type", "application/json");
-      request.body = json::serialize(*body);
+      request.body = util::to_json(*body);
     }
     auto backoff = retry_.first_backoff;
     for (int attempt = 1;; ++attempt) {
       const auto response = http::perform(request);
-      if (response.ok()) return {response.status, parse_success(operation, response, api_key)};
+      if (response.ok()) return {response.status, parse_success(operation, response)};
       if (!retryable(response) || attempt >= retry_.attempts) throw failure(operation, response, api_key);
       const auto delay = std::min(retry_after(response).value_or(backoff), kMaxRetryDelay);
       util::log_warn("provider call retried",
@@ -244,26 +245,25 @@ class ElevenLabsClient final : public VoiceProvider {
     }
   }
 
-  static json::value parse_success(const std::string& operation, const http::ClientResponse& response,
-                                   const std::string& api_key) {
+  static json::value parse_success(const std::string& operation, const http::ClientResponse& response) {
     if (response.body.find_first_not_of(" \t\r\n") == std::string::npos) return nullptr;
     json::error_code ec;
     auto parsed = json::parse(response.body, ec);
-    if (ec) throw ProviderError(operation, response.status, redact("response is not JSON: " + ec.message(), api_key));
+    if (ec) throw ProviderError(operation, response.status, "response is not JSON: " + ec.message());
     return parsed;
   }
 
   static ProviderError failure(const std::string& operation, const http::ClientResponse& response,
                                const std::string& api_key) {
-    if (response.status == 0) return ProviderError(operation, 0, redact("transport error: " + response.error, api_key));
+    if (response.status == 0) return ProviderError(operation, 0, "transport error: " + response.error);
     const auto detail = provider_message(response.body);
     std::string message = "HTTP " + std::to_string(response.status);
     if (!detail.empty()) message += " " + detail;
     return ProviderError(operation, response.status, redact(message, api_key));
   }
 
-  // The provider's text is not ours to trust: should it ever echo the key, it must not travel
-  // on into logs and API errors.
+  // The provider's text is not ours to control: should it ever echo the key, the key must not
+  // travel on into logs and API errors.
   static std::string redact(std::string message, const std::string& api_key) {
     static constexpr std::string_view kMask = "[redacted]";
     if (api_key.empty()) return message;

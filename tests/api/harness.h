@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <chrono>
 #include <thread>
 
 #include "app/application.h"
@@ -18,6 +19,17 @@
 namespace cxco::test {
 
 bool postgres_backend();
+
+// Polls `condition` until it holds or `within` passes, for state that changes in the background.
+template <class F>
+bool eventually(F&& condition, std::chrono::milliseconds within = std::chrono::seconds(10)) {
+  const auto deadline = std::chrono::steady_clock::now() + within;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
 
 // A clock tests can move.
 class ManualClock final : public util::Clock {

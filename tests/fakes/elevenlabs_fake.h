@@ -1,0 +1,102 @@
+// An HTTP fake of the ElevenLabs endpoints the live client uses (../shared/docs/providers.md
+// section 1): it checks the API key and request shapes, keeps agents, numbers and seeded
+// conversations, and fails or stalls calls on request so retries and timeouts can be tested.
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "http/router.h"
+#include "http/server.h"
+
+namespace cxco::test {
+
+class FakeElevenLabs {
+ public:
+  static constexpr const char* kDefaultKey = "test-el-key";
+
+  // Listens on 127.0.0.1:0 and serves on a thread of its own until destroyed.
+  explicit FakeElevenLabs(std::string expected_key = kDefaultKey);
+  ~FakeElevenLabs();
+  FakeElevenLabs(const FakeElevenLabs&) = delete;
+  FakeElevenLabs& operator=(const FakeElevenLabs&) = delete;
+
+  std::string base_url() const;
+
+  // The next `times` calls of `operation` (create_agent, update_agent, delete_agent,
+  // import_number, assign_agent, delete_number, list_voices, list_conversations,
+  // get_conversation) answer `status` with the provider's error body; a 429 also carries
+  // Retry-After when `retry_after_seconds` is given.
+  void fail(std::string operation, int status, int times = 1, std::optional<int> retry_after_seconds = std::nullopt);
+  // Every later call of `operation` is answered only after `delay` (zero: promptly again).
+  void hang(std::string operation, std::chrono::milliseconds delay);
+
+  // Seeds a conversation in the GET /v1/convai/conversations/{id} shape; the list endpoint
+  // serves its summary, newest first.
+  void add_conversation(boost::json::object conversation);
+
+  std::size_t agent_count() const;
+  std::size_t number_count() const;
+  // The body as the provider keeps it: the create body with PATCHed top-level keys replaced.
+  std::optional<boost::json::object> agent(const std::string& agent_id) const;
+  // The import body plus "assigned_agent_id" (string or null).
+  std::optional<boost::json::object> number(const std::string& phone_number_id) const;
+  // Calls of `operation` that reached the fake, whatever their outcome.
+  int request_count(const std::string& operation) const;
+  // Waits until request_count(operation) >= n; false if that does not happen `within`.
+  bool wait_for_requests(const std::string& operation, int n,
+                         std::chrono::milliseconds within = std::chrono::seconds(5)) const;
+
+ private:
+  using Handler = http::Response (FakeElevenLabs::*)(const http::Request&);
+  struct Route {
+    std::string operation;
+    Handler handler;
+  };
+  struct Failure {
+    int status;
+    int times;
+    std::optional<int> retry_after_seconds;
+  };
+
+  void dispatch(http::Request&& request, http::Respond respond);
+  http::Response answer(const Route& route, const http::Request& request);
+
+  http::Response create_agent(const http::Request& request);
+  http::Response update_agent(const http::Request& request);
+  http::Response delete_agent(const http::Request& request);
+  http::Response import_number(const http::Request& request);
+  http::Response assign_agent(const http::Request& request);
+  http::Response delete_number(const http::Request& request);
+  http::Response list_voices(const http::Request& request);
+  http::Response list_conversations(const http::Request& request);
+  http::Response get_conversation(const http::Request& request);
+
+  const std::string expected_key_;
+  http::Router<Route> router_;
+
+  mutable std::mutex mutex_;
+  mutable std::condition_variable changed_;
+  bool stopping_ = false;
+  std::map<std::string, int> requests_;
+  std::map<std::string, Failure> failures_;
+  std::map<std::string, std::chrono::milliseconds> hangs_;
+  std::map<std::string, boost::json::object> agents_;
+  std::map<std::string, boost::json::object> numbers_;
+  std::vector<boost::json::object> conversations_;
+  int next_id_ = 1;
+  std::vector<std::thread> delayed_;  // answering hung calls, joined on destruction
+
+  http::Server server_;
+  std::thread thread_;
+};
+
+}  // namespace cxco::test
