@@ -1,13 +1,18 @@
 // cxco: the CXCo server and its operator commands (platform.md section 1).
 #include <CLI/CLI.hpp>
+#include <boost/json/parse.hpp>
 
 #include <iostream>
+#include <random>
 
 #include "app/application.h"
 #include "api/validation.h"
+#include "crypto/signatures.h"
 #include "domain/errors.h"
+#include "http/client.h"
 #include "services/accounts.h"
 #include "services/catalog.h"
+#include "services/conversations.h"
 #include "util/json.h"
 #include "util/log.h"
 
@@ -18,6 +23,67 @@ namespace {
 int fail_config(const ConfigError& e) {
   std::cerr << "cxco: configuration error: " << e.what() << "\n";
   return 2;
+}
+
+struct SimulateOptions {
+  std::int64_t agent_id = 0;
+  std::optional<std::int64_t> duration;
+  std::string transfer_to;
+  int count = 1;
+};
+
+// `cxco dev simulate-call`: the provider's post-call webhook, signed and sent to the running
+// server, so demo calls take the path real ones do.
+int simulate_calls(const Config& config, store::Database& db, const util::Clock& clock, const SimulateOptions& o) {
+  if (config.elevenlabs_webhook_secret.empty()) {
+    std::cerr << "cxco: set CXCO_ELEVENLABS_WEBHOOK_SECRET, to the same value for `serve` and `dev simulate-call`\n";
+    return 2;
+  }
+  if (!o.transfer_to.empty() && !api::is_e164(o.transfer_to)) {
+    std::cerr << "cxco: --transfer-to must be an E.164 number, e.g. +27115550000\n";
+    return 2;
+  }
+  auto call = db.read([&](store::Tx& tx) { return services::simulated_call_of(tx, o.agent_id); });
+  if (!call) {
+    std::cerr << "cxco: agent " << o.agent_id << " does not exist or is not active (publish it first)\n";
+    return 1;
+  }
+  // The server listens on CXCO_LISTEN; a wildcard address is reached on loopback.
+  const auto colon = config.listen.rfind(':');
+  auto host = config.listen.substr(0, colon);
+  if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
+  if (host == "[::]") host = "[::1]";
+  const auto url = "http://" + host + config.listen.substr(colon) + "/api/integrations/elevenlabs/post-call";
+
+  std::mt19937 rng{std::random_device{}()};
+  int stored = 0;
+  for (int i = 0; i < o.count; ++i) {
+    call->duration_seconds = o.duration.value_or(std::uniform_int_distribution<std::int64_t>(45, 420)(rng));
+    // Calls that ended a minute apart, the last one just now; most go well.
+    call->started_unix = clock.now() - call->duration_seconds - 60 * (o.count - 1 - i);
+    call->successful = std::uniform_int_distribution<int>(1, 10)(rng) <= 8;
+    if (!o.transfer_to.empty()) call->transfer_to = o.transfer_to;
+    http::ClientRequest request;
+    request.method = "POST";
+    request.url = url;
+    request.body = util::to_json(services::simulated_post_call(*call));
+    request.headers = {{"Content-Type", "application/json"},
+                       {"ElevenLabs-Signature",
+                        crypto::sign_elevenlabs(config.elevenlabs_webhook_secret, clock.now(), request.body)}};
+    const auto response = http::perform(request);
+    if (!response.error.empty()) {
+      std::cerr << "cxco: cannot reach the server at " << url << ": " << response.error << " (is `cxco serve` running?)\n";
+      return 1;
+    }
+    std::cout << response.status << " " << response.body << "\n";
+    if (!response.ok()) return 1;
+    boost::system::error_code ec;
+    const auto answer = boost::json::parse(response.body, ec);
+    const auto* status = !ec && answer.is_object() ? answer.as_object().if_contains("status") : nullptr;
+    if (status && *status == "stored") ++stored;
+  }
+  std::cerr << "cxco: sent " << o.count << " call(s), " << stored << " stored\n";
+  return 0;
 }
 
 }  // namespace
@@ -59,6 +125,22 @@ int main(int argc, char** argv) {
   import_numbers->add_option("NUMBER", import_list, "E.164 numbers, e.g. +27211234567")->required();
   auto* sync_voices = admin->add_subcommand(
       "sync-voices", "Import the voice provider's voice list into the catalogue (live mode, CXCO_ELEVENLABS_API_KEY)");
+  std::optional<std::int64_t> reconcile_since;
+  auto* reconcile = admin->add_subcommand(
+      "reconcile-conversations",
+      "Store finished provider conversations a lost post-call webhook never delivered (live mode)");
+  reconcile->add_option("--since-unix", reconcile_since, "Only calls started at or after this unix time (default: 7 days ago)");
+
+  auto* dev = cli.add_subcommand("dev", "Development helpers");
+  dev->require_subcommand(1);
+  SimulateOptions simulate_options;
+  auto* simulate = dev->add_subcommand(
+      "simulate-call", "Send signed post-call webhooks for an agent to the running server, as the voice provider would");
+  simulate->add_option("--agent-id", simulate_options.agent_id, "Id of an active agent")->required();
+  simulate->add_option("--duration", simulate_options.duration, "Call length in seconds (default: random, 45 to 420)")
+      ->check(CLI::Range(1, 7200));
+  simulate->add_option("--transfer-to", simulate_options.transfer_to, "E.164 number the agent transfers the caller to (SIP REFER)");
+  simulate->add_option("--count", simulate_options.count, "Number of calls")->check(CLI::Range(1, 10000));
 
   try {
     cli.parse(argc, argv);
@@ -110,6 +192,25 @@ int main(int argc, char** argv) {
       const auto voices = app::make_voice_provider(config)->list_voices(config.elevenlabs_api_key);
       const auto count = db->write([&](store::Tx& tx) { return services::sync_provider_voices(tx, now, voices); });
       std::cout << "synced " << count << " voices\n";
+    } else if (simulate->parsed()) {
+      return simulate_calls(config, *db, clock, simulate_options);
+    } else if (reconcile->parsed()) {
+      if (config.provider_mode != ProviderMode::live) {
+        std::cerr << "cxco: reconcile-conversations needs CXCO_PROVIDER_MODE=live\n";
+        return 2;
+      }
+      std::string key_error;
+      auto fernet = crypto::MultiFernet::from_key_list(app::resolve_encryption_keys(config), &key_error);
+      if (!fernet) throw ConfigError("CXCO_ENCRYPTION_KEYS", key_error);
+      api::AppContext context{config, *db, std::move(*fernet), clock, app::make_voice_provider(config)};
+      const auto report =
+          services::reconcile_conversations(context, reconcile_since.value_or(clock.now() - 7 * 86400));
+      std::cout << util::to_json(boost::json::object{{"listed", report.listed},
+                                                     {"stored", report.stored},
+                                                     {"already_stored", report.already_stored},
+                                                     {"unfinished", report.unfinished},
+                                                     {"ignored", report.ignored}})
+                << "\n";
     } else if (rotate->parsed()) {
       auto key = db->write([&](store::Tx& tx) { return services::rotate_company_key(tx, now, rotate_id); });
       if (!key) {

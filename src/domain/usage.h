@@ -1,0 +1,32 @@
+// Usage arithmetic (platform.md section 3 "Conversations and usage"): totals are summed exactly
+// in seconds and counts; rounding happens once, when a figure is shown.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+namespace cxco::domain {
+
+// What one conversation adds to a rollup, and what rollups add up to.
+struct UsageTotals {
+  std::int64_t conversations = 0;
+  std::int64_t duration_seconds = 0;
+  std::int64_t sip_refer_seconds = 0;
+  std::int64_t messages = 0;
+  std::int64_t successful = 0;
+  std::int64_t known_outcomes = 0;  // conversations whose success is known (true or false)
+
+  UsageTotals& operator+=(const UsageTotals& other);
+};
+
+// seconds / 60 rounded half up to one decimal: 87 s -> 1.5, 86 s -> 1.4.
+double minutes(std::int64_t seconds);
+// Mean call length in seconds, one decimal; nullopt without conversations.
+std::optional<double> average_duration_seconds(const UsageTotals& totals);
+// successful / known outcomes, four decimals; nullopt when no outcome is known.
+std::optional<double> success_rate(const UsageTotals& totals);
+
+// Days since the epoch of the first day of the month that `day` is in.
+std::int64_t first_of_month(std::int64_t day);
+
+}  // namespace cxco::domain
