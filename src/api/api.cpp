@@ -2,13 +2,16 @@
 
 
 #include <chrono>
+#include <cmath>
 #include <charconv>
 #include <cstdio>
 
+#include "api/guards.h"
 #include "crypto/crypto.h"
 #include "http/error_response.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/metrics.h"
 
 namespace cxco::api {
 
@@ -45,7 +48,7 @@ Principal authenticate(AppContext& app, const http::Request& req, Access access)
     if (!type) return std::nullopt;
     const std::string hash = crypto::sha256_hex(key);
     auto row = app.db.read([&](store::Tx& tx) {
-      return tx.one("SELECT key_hash, key_type, company_id, user_id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
+      return tx.one("SELECT id, key_hash, key_type, company_id, user_id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
                     {hash});
     });
     // The index finds the row; the comparison that decides is constant-time.
@@ -54,6 +57,7 @@ Principal authenticate(AppContext& app, const http::Request& req, Access access)
     p.kind = row->str("key_type") == "company" ? Principal::Kind::company : Principal::Kind::user;
     p.company_id = row->i64("company_id");
     p.user_id = row->opt_i64("user_id").value_or(0);
+    p.key_id = row->i64("id");
     return p;
   };
 
@@ -61,7 +65,7 @@ Principal authenticate(AppContext& app, const http::Request& req, Access access)
     // Without CXCO_ADMIN_KEY the operator API does not exist.
     if (app.config.admin_key.empty()) throw ApiError::not_found("Not Found");
     if (const auto admin = req.header("x-admin-key")) {
-      if (crypto::constant_time_equal(*admin, app.config.admin_key)) return {Principal::Kind::admin, 0, 0};
+      if (crypto::constant_time_equal(*admin, app.config.admin_key)) return {Principal::Kind::admin, 0, 0, 0};
       throw ApiError::unauthenticated("Invalid admin key");
     }
     if (api_key && lookup(*api_key)) throw ApiError::forbidden("This endpoint requires the platform admin key");
@@ -93,6 +97,8 @@ void log_access(const http::Request& req, int status, double ms) {
 }  // namespace
 
 Api::Api(AppContext& app) : app_(app), workers_(app.config.db_pool_size) {
+  if (app.config.rate_limit_per_second > 0)
+    limiter_ = std::make_unique<RateLimiter>(app.config.rate_limit_per_second, app.config.rate_limit_burst);
   add_health_routes(routes_);
   add_admin_routes(routes_);
   add_company_routes(routes_);
@@ -101,6 +107,7 @@ Api::Api(AppContext& app) : app_(app), workers_(app.config.db_pool_size) {
   add_phone_number_routes(routes_);
   add_agent_routes(routes_);
   add_webhook_routes(routes_);
+  add_metrics_routes(routes_);
   add_conversation_routes(routes_);
   add_usage_routes(routes_);
   add_elevenlabs_integration_routes(routes_);
@@ -108,29 +115,56 @@ Api::Api(AppContext& app) : app_(app), workers_(app.config.db_pool_size) {
 
 http::Response Api::handle(http::Request& request) { return run(request, routes_.match(request)); }
 
-http::Response Api::run(http::Request& request, const Routes::Match& match) {
-  const auto started = std::chrono::steady_clock::now();
-  http::Response response;
+namespace {
+
+// Every failure becomes an answer here, so what a guard stores is what the client saw.
+template <class F>
+http::Response answer(const http::Request& request, F&& produce) {
   try {
-    if (match.kind == Routes::Match::not_found) throw ApiError::not_found("Not Found");
-    if (match.kind == Routes::Match::method_not_allowed) {
-      response = http::error_response(ApiError(405, "method_not_allowed", "Method Not Allowed"));
-      response.headers.emplace_back("Allow", match.allow);
-    } else {
-      const Principal principal = authenticate(app_, request, match.payload->access);
-      Call call{request, principal, app_};
-      response = match.payload->handler(call);
-    }
+    return produce();
   } catch (const ApiError& e) {
-    response = http::error_response(e);
-  } catch (const store::ConflictError& e) {
-    response = http::error_response(ApiError::conflict("The resource conflicts with an existing one"));
+    return http::error_response(e);
+  } catch (const store::ConflictError&) {
+    return http::error_response(ApiError::conflict("The resource conflicts with an existing one"));
   } catch (const std::exception& e) {
     util::log_error("unhandled error", {{"request_id", request.request_id}, {"error", e.what()}});
-    response = http::error_response(ApiError(500, "internal_error", "Internal server error"));
+    return http::error_response(ApiError(500, "internal_error", "Internal server error"));
   }
-  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  log_access(request, response.status, ms);
+}
+
+}  // namespace
+
+http::Response Api::run(http::Request& request, const Routes::Match& match) {
+  const auto started = std::chrono::steady_clock::now();
+  http::Response response = answer(request, [&]() -> http::Response {
+    if (match.kind == Routes::Match::not_found) throw ApiError::not_found("Not Found");
+    if (match.kind == Routes::Match::method_not_allowed) {
+      auto r = http::error_response(ApiError(405, "method_not_allowed", "Method Not Allowed"));
+      r.headers.emplace_back("Allow", match.allow);
+      return r;
+    }
+    const Principal principal = authenticate(app_, request, match.payload->access);
+    if (principal.key_id && limiter_) {
+      if (const auto wait = limiter_->admit(principal.key_id)) {
+        auto r = http::error_response(ApiError(429, "rate_limited", "Too many requests for this API key; slow down"));
+        r.headers.emplace_back("Retry-After", std::to_string(static_cast<long long>(std::ceil(*wait))));
+        return r;
+      }
+    }
+    Call call{request, principal, app_};
+    const auto execute = [&] { return answer(request, [&] { return match.payload->handler(call); }); };
+    const auto idempotency_key = request.header("idempotency-key");
+    if (request.method != "POST" || !idempotency_key || principal.kind == Principal::Kind::anonymous) return execute();
+    const std::string scope =
+        principal.kind == Principal::Kind::admin ? "admin" : "company:" + std::to_string(principal.company_id);
+    return run_idempotent(app_, scope, std::string(*idempotency_key), request, execute);
+  });
+  const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const std::string_view route = request.route.empty() ? std::string_view("unmatched") : std::string_view(request.route);
+  const std::string status = std::to_string(response.status);
+  metrics::increment("cxco_http_requests_total", {{"route", route}, {"method", request.method}, {"status", status}});
+  metrics::observe("cxco_http_request_duration_seconds", {{"route", route}}, elapsed);
+  log_access(request, response.status, elapsed * 1000);
   return response;
 }
 

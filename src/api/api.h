@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "api/context.h"
+#include "api/guards.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "http/types.h"
@@ -19,6 +20,7 @@ struct Principal {
   enum class Kind { anonymous, admin, company, user } kind = Kind::anonymous;
   std::int64_t company_id = 0;
   std::int64_t user_id = 0;
+  std::int64_t key_id = 0;  // the API key used (0 for admin and anonymous calls)
 };
 
 enum class Access { open, admin, company, user, any_key };
@@ -59,6 +61,7 @@ class Api {
 
   AppContext& app_;
   Routes routes_;
+  std::unique_ptr<RateLimiter> limiter_;
   util::WorkerPool workers_;
 };
 
@@ -71,6 +74,7 @@ void add_voice_routes(Routes& routes);
 void add_phone_number_routes(Routes& routes);
 void add_agent_routes(Routes& routes);
 void add_webhook_routes(Routes& routes);
+void add_metrics_routes(Routes& routes);
 void add_conversation_routes(Routes& routes);
 void add_usage_routes(Routes& routes);
 void add_elevenlabs_integration_routes(Routes& routes);

@@ -27,6 +27,8 @@ const std::vector<ConfigVariable>& config_variables() {
       {"CXCO_WHATSAPP_SIM_VERIFY_SECONDS", "5", "simulated mode: seconds before WhatsApp verification turns active"},
       {"CXCO_LOG_FORMAT", "text", "text or json (one object a line)"},
       {"CXCO_DB_POOL_SIZE", "8", "database connections, and so request worker threads (1..256)"},
+      {"CXCO_RATE_LIMIT_PER_SECOND", "100", "requests a second per API key on each node (token bucket); 0 turns it off"},
+      {"CXCO_RATE_LIMIT_BURST", "200", "requests an API key may make at once before the rate applies"},
   };
   return vars;
 }
@@ -135,6 +137,8 @@ Config load_config(const std::map<std::string, std::string>& values) {
   if (log_format != "text" && log_format != "json")
     throw ConfigError("CXCO_LOG_FORMAT", "expected text or json, got '" + log_format + "'");
   c.log_json = log_format == "json";
+  c.rate_limit_per_second = parse_number("CXCO_RATE_LIMIT_PER_SECOND", get("CXCO_RATE_LIMIT_PER_SECOND"), 0, 1e6);
+  c.rate_limit_burst = parse_number("CXCO_RATE_LIMIT_BURST", get("CXCO_RATE_LIMIT_BURST"), 1, 1e6);
   c.db_pool_size = static_cast<int>(parse_number("CXCO_DB_POOL_SIZE", get("CXCO_DB_POOL_SIZE"), 1, 256));
   return c;
 }

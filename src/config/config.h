@@ -36,6 +36,8 @@ struct Config {
   bool webhook_allow_private = false;
   double whatsapp_sim_verify_seconds = 5;
   bool log_json = false;
+  double rate_limit_per_second = 100;  // per API key and node; 0 turns rate limiting off
+  double rate_limit_burst = 200;
   int db_pool_size = 8;  // CXCO_DB_POOL_SIZE: connections, and so threads that run requests
 
   bool is_sqlite() const { return database_url.rfind("sqlite://", 0) == 0; }

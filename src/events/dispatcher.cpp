@@ -9,6 +9,7 @@
 #include "http/client.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/metrics.h"
 
 namespace cxco::events {
 
@@ -176,6 +177,7 @@ void Dispatcher::deliver(const Claimed& c) {
         res = http::perform(req);
         outcome = res.ok() ? "succeeded" : "failed";
       }
+      metrics::increment("cxco_webhook_deliveries_total", {{"outcome", outcome}});
 
       const bool done = outcome == "succeeded";
       const bool give_up = !done && (outcome == "skipped" || attempt > static_cast<int>(schedule.size()));

@@ -12,6 +12,7 @@
 #include "providers/voice_provider.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/metrics.h"
 
 namespace cxco::providers {
 
@@ -230,8 +231,13 @@ class ElevenLabsClient final : public VoiceProvider {
     auto backoff = retry_.first_backoff;
     for (int attempt = 1;; ++attempt) {
       const auto response = http::perform(request);
+      metrics::observe("cxco_provider_request_duration_seconds", {{"provider", "elevenlabs"}, {"operation", operation}},
+                       response.elapsed_ms / 1000);
       if (response.ok()) return {response.status, parse_success(operation, response)};
-      if (!retryable(response) || attempt >= retry_.attempts) throw failure(operation, response, api_key);
+      if (!retryable(response) || attempt >= retry_.attempts) {
+        metrics::increment("cxco_provider_errors_total", {{"provider", "elevenlabs"}, {"operation", operation}});
+        throw failure(operation, response, api_key);
+      }
       const auto delay = std::min(retry_after(response).value_or(backoff), kMaxRetryDelay);
       util::log_warn("provider call retried",
                      {{"provider", "elevenlabs"},

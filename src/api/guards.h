@@ -1,0 +1,42 @@
+// Request guards that sit between authentication and the handler: per-key rate limits and
+// Idempotency-Key replay for POST requests.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "api/context.h"
+#include "http/types.h"
+
+namespace cxco::api {
+
+// Token bucket per API key, on this node: `rate` requests a second sustained, `burst` at once.
+class RateLimiter {
+ public:
+  RateLimiter(double rate, double burst) : rate_(rate), burst_(burst) {}
+  // nullopt when allowed; otherwise the seconds to wait before the next request would be.
+  std::optional<double> admit(std::int64_t key_id);
+
+ private:
+  struct Bucket {
+    double tokens;
+    std::chrono::steady_clock::time_point at;
+  };
+  double rate_, burst_;
+  std::mutex mutex_;
+  std::unordered_map<std::int64_t, Bucket> buckets_;
+};
+
+// Runs `execute` at most once per (scope, Idempotency-Key) within 24 hours: a repeat with the
+// same method, path and body gets the first answer again (header Idempotent-Replayed: true),
+// one with a different request is 422, one while the first is still running is 409.
+// Server errors (5xx) and 429 are not kept, so the client may retry them.
+http::Response run_idempotent(AppContext& app, const std::string& scope, const std::string& key,
+                              const http::Request& request, const std::function<http::Response()>& execute);
+
+}  // namespace cxco::api
