@@ -33,6 +33,14 @@ cd "$build_dir"
 ctest --output-on-failure --timeout 900
 cd "$root"
 
+# Soak: mixed traffic against the real binary with a kill -9 and restart half-way; every
+# acknowledged write must survive. Once on SQLite, once on PostgreSQL.
+soak_seconds=${CXCO_SOAK_SECONDS:-40}
+/usr/bin/python3 tests/soak/soak.py --binary "$build_dir/cxco" --seconds "$soak_seconds"
+as_pg "$pg_bin/createdb -h $pg_dir -U cxco soak"
+/usr/bin/python3 tests/soak/soak.py --binary "$build_dir/cxco" --seconds "$soak_seconds" \
+  --database-url "postgresql://cxco@/soak?host=$pg_dir"
+
 # Fuzz targets (clang + libFuzzer), a short run each.
 if [[ "${1:-}" != "--sanitize" ]]; then
   CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCXCO_FUZZ=ON -DCXCO_WERROR=OFF >/dev/null
