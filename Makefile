@@ -8,7 +8,7 @@ test:   ## build and run every test (unit, API on SQLite and PostgreSQL, fuzz)
 	scripts/test.sh
 
 test-asan:  ## the test suite under AddressSanitizer and UBSan
-	scripts/test.sh --sanitize
+	scripts/test.sh --sanitize-only
 
 bench:  ## load benchmarks with wrk (see docs/performance.md)
 	bench/run.sh

@@ -1,20 +1,15 @@
 #!/usr/bin/env bash
-# Builds CXCo and runs every test: unit tests, the API suite against SQLite and against a
-# real PostgreSQL server started here (initdb into a temporary directory, run as a non-root
-# user), and each fuzz target for a short time. Usage: scripts/test.sh [--sanitize]
+# Builds CXCo and runs every test, in two stages:
+#   1. g++ build: unit tests and the API suite against SQLite and against a real PostgreSQL
+#      server started here (initdb into a temporary directory, run as a non-root user), then
+#      the soak test (kill -9 mid-traffic) on both databases.
+#   2. clang build with AddressSanitizer + UBSan (and libFuzzer coverage): unit tests and the
+#      API suite on SQLite again, then each fuzz target for a short time.
+# Usage: scripts/test.sh [--sanitize-only]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 scripts/install-deps.sh --with-test-tools
-
-build_dir=build
-cmake_args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
-if [[ "${1:-}" == "--sanitize" ]]; then
-  build_dir=build-asan
-  cmake_args=(-DCMAKE_BUILD_TYPE=Debug -DCXCO_SANITIZE=ON)
-fi
-cmake -S . -B "$build_dir" -G Ninja "${cmake_args[@]}" >/dev/null
-ninja -C "$build_dir" -j2
 
 # A throwaway PostgreSQL cluster on a Unix socket in a temporary directory.
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
@@ -29,27 +24,31 @@ as_pg "$pg_bin/initdb -D $pg_dir/data -U cxco --auth=trust -E UTF8 >/dev/null"
 as_pg "$pg_bin/pg_ctl -D $pg_dir/data -l $pg_dir/log -w -o \"-c listen_addresses='' -k $pg_dir -c fsync=off -c max_connections=300\" start" >/dev/null
 export CXCO_TEST_POSTGRES_URL="postgresql://cxco@/postgres?host=$pg_dir"
 
-cd "$build_dir"
-ctest --output-on-failure --timeout 900
-cd "$root"
+if [[ "${1:-}" != "--sanitize-only" ]]; then
+  echo "== stage 1: build, unit and API tests on SQLite and PostgreSQL, soak"
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  ninja -C build -j2
+  (cd build && ctest --output-on-failure --timeout 900)
 
-# Soak: mixed traffic against the real binary with a kill -9 and restart half-way; every
-# acknowledged write must survive. Once on SQLite, once on PostgreSQL.
-soak_seconds=${CXCO_SOAK_SECONDS:-40}
-/usr/bin/python3 tests/soak/soak.py --binary "$build_dir/cxco" --seconds "$soak_seconds"
-as_pg "$pg_bin/createdb -h $pg_dir -U cxco soak"
-/usr/bin/python3 tests/soak/soak.py --binary "$build_dir/cxco" --seconds "$soak_seconds" \
-  --database-url "postgresql://cxco@/soak?host=$pg_dir"
-
-# Fuzz targets (clang + libFuzzer), a short run each.
-if [[ "${1:-}" != "--sanitize" ]]; then
-  CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCXCO_FUZZ=ON -DCXCO_WERROR=OFF >/dev/null
-  ninja -C build-fuzz -j2 $(cd fuzz && ls *.cpp | sed 's/\.cpp$//')
-  for f in fuzz/*.cpp; do
-    name=$(basename "$f" .cpp)
-    echo "fuzzing $name for ${CXCO_FUZZ_SECONDS:-20}s"
-    build-fuzz/"$name" -max_total_time="${CXCO_FUZZ_SECONDS:-20}" -rss_limit_mb=2048 -print_final_stats=0 >/dev/null 2>build-fuzz/"$name".log \
-      || { tail -50 build-fuzz/"$name".log; exit 1; }
-  done
+  # Soak: mixed traffic against the real binary with a kill -9 and restart half-way; every
+  # acknowledged write must survive. Once on SQLite, once on PostgreSQL.
+  soak_seconds=${CXCO_SOAK_SECONDS:-40}
+  /usr/bin/python3 tests/soak/soak.py --binary build/cxco --seconds "$soak_seconds"
+  as_pg "$pg_bin/createdb -h $pg_dir -U cxco soak"
+  /usr/bin/python3 tests/soak/soak.py --binary build/cxco --seconds "$soak_seconds" \
+    --database-url "postgresql://cxco@/soak?host=$pg_dir"
 fi
+
+echo "== stage 2: AddressSanitizer + UBSan build, unit and API tests, fuzzing"
+CXX=clang++-14 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCXCO_SANITIZE=ON -DCXCO_FUZZ=ON \
+  -DCXCO_WERROR=OFF >/dev/null
+ninja -C build-asan -j2
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure --timeout 900 -E api_postgres)
+for f in fuzz/*.cpp; do
+  name=$(basename "$f" .cpp)
+  echo "fuzzing $name for ${CXCO_FUZZ_SECONDS:-20}s"
+  build-asan/"$name" -max_total_time="${CXCO_FUZZ_SECONDS:-20}" -rss_limit_mb=2048 -print_final_stats=0 \
+    >/dev/null 2>build-asan/"$name".log || { tail -50 build-asan/"$name".log; exit 1; }
+done
+cd "$root"
 echo "all tests passed"
