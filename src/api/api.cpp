@@ -47,10 +47,8 @@ Principal authenticate(AppContext& app, const http::Request& req, Access access)
     const auto type = crypto::api_key_type(key);
     if (!type) return std::nullopt;
     const std::string hash = crypto::sha256_hex(key);
-    auto row = app.db.read([&](store::Tx& tx) {
-      return tx.one("SELECT id, key_hash, key_type, company_id, user_id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
-                    {hash});
-    });
+    auto row = app.db.one(
+        "SELECT id, key_hash, key_type, company_id, user_id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL", {hash});
     // The index finds the row; the comparison that decides is constant-time.
     if (!row || !crypto::constant_time_equal(row->str("key_hash"), hash)) return std::nullopt;
     Principal p;
@@ -111,6 +109,10 @@ Api::Api(AppContext& app) : app_(app), workers_(app.config.db_pool_size) {
   add_conversation_routes(routes_);
   add_usage_routes(routes_);
   add_elevenlabs_integration_routes(routes_);
+  add_provider_routes(routes_);
+  add_whatsapp_number_routes(routes_);
+  add_whatsapp_integration_routes(routes_);
+  add_openapi_routes(routes_);
 }
 
 http::Response Api::handle(http::Request& request) { return run(request, routes_.match(request)); }

@@ -110,6 +110,19 @@ void Database::rollback(Connection& c) noexcept {
   }
 }
 
+std::optional<Row> Database::one(std::string_view sql, const Params& params) {
+  for (int attempt = 1;; ++attempt) {
+    auto lease = acquire();
+    try {
+      auto r = lease->query(sql, params);
+      if (r.rows.empty()) return std::nullopt;
+      return std::move(r.rows.front());
+    } catch (const DatabaseError& e) {
+      if (!e.retryable || attempt >= 5) throw;
+    }
+  }
+}
+
 bool Database::ping() {
   try {
     auto lease = acquire();

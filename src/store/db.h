@@ -143,6 +143,9 @@ class Database {
   }
 
   bool ping();
+  // One statement in autocommit, without BEGIN/COMMIT round trips: for the hot single-row
+  // reads (API key lookup) that need no snapshot across statements.
+  std::optional<Row> one(std::string_view sql, const Params& params);
 
   class Lease {
    public:
