@@ -13,6 +13,7 @@
 #include "services/accounts.h"
 #include "services/catalog.h"
 #include "services/conversations.h"
+#include "services/credentials.h"
 #include "util/json.h"
 #include "util/log.h"
 
@@ -116,6 +117,9 @@ int main(int argc, char** argv) {
   std::int64_t rotate_id = 0;
   auto* rotate = admin->add_subcommand("rotate-company-key", "Issue a new company key and revoke the old one");
   rotate->add_option("COMPANY_ID", rotate_id, "Company id")->required();
+  auto* rotate_encryption = admin->add_subcommand(
+      "rotate-encryption",
+      "Re-encrypt every stored secret (provider credentials, webhook secrets) under the first CXCO_ENCRYPTION_KEYS key");
 
   std::string import_country, import_provider = "sip_trunk";
   std::vector<std::string> import_list;
@@ -211,6 +215,19 @@ int main(int argc, char** argv) {
                                                      {"unfinished", report.unfinished},
                                                      {"ignored", report.ignored}})
                 << "\n";
+    } else if (rotate_encryption->parsed()) {
+      std::string key_error;
+      auto fernet = crypto::MultiFernet::from_key_list(app::resolve_encryption_keys(config), &key_error);
+      if (!fernet) throw ConfigError("CXCO_ENCRYPTION_KEYS", key_error);
+      const auto report = services::rotate_encryption(*db, *fernet);
+      std::cout << util::to_json(boost::json::object{
+                       {"rotated", report.rotated}, {"current", report.current}, {"unreadable", report.unreadable}})
+                << "\n";
+      // Old keys may be dropped only when every secret reads under the first key.
+      if (report.unreadable) {
+        std::cerr << "cxco: " << report.unreadable << " secret(s) no configured key decrypts; keep the old keys\n";
+        return 1;
+      }
     } else if (rotate->parsed()) {
       auto key = db->write([&](store::Tx& tx) { return services::rotate_company_key(tx, now, rotate_id); });
       if (!key) {

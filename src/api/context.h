@@ -5,7 +5,9 @@
 
 #include "config/config.h"
 #include "crypto/fernet.h"
+#include "providers/llm.h"
 #include "providers/voice_provider.h"
+#include "providers/whatsapp_provider.h"
 #include "store/db.h"
 #include "util/time.h"
 
@@ -17,6 +19,9 @@ struct AppContext {
   crypto::MultiFernet fernet;
   util::Clock& clock;
   std::unique_ptr<providers::VoiceProvider> voice;
+  // Set by the Application per CXCO_PROVIDER_MODE; commands that do not chat leave them unset.
+  std::unique_ptr<providers::WhatsAppProvider> whatsapp = nullptr;
+  std::unique_ptr<providers::Llm> llm = nullptr;
 
   std::string now_iso() const { return util::iso8601(clock.now()); }
 };

@@ -11,6 +11,7 @@
 #include "events/dispatcher.h"
 #include "http/server.h"
 #include "services/demo.h"
+#include "services/whatsapp.h"
 #include "store/migrations.h"
 #include "util/log.h"
 
@@ -67,6 +68,7 @@ struct Application::Impl {
   std::unique_ptr<api::AppContext> context;
   std::unique_ptr<api::Api> api;
   std::unique_ptr<events::Dispatcher> dispatcher;
+  std::unique_ptr<services::WhatsAppWorker> whatsapp_worker;
   std::unique_ptr<http::Server> server;
 };
 
@@ -86,6 +88,11 @@ Application::Application(Config config, StartOptions options, util::Clock* clock
   if (i.options.demo) services::seed_demo(*i.context, std::cout);
   i.api = std::make_unique<api::Api>(*i.context);
   i.dispatcher = std::make_unique<events::Dispatcher>(*i.context);
+  const bool live = i.config.provider_mode == ProviderMode::live;
+  i.context->whatsapp =
+      live ? providers::make_whatsapp_client(i.config.whatsapp_graph_base_url) : providers::make_simulated_whatsapp();
+  i.context->llm = live ? providers::make_llm_client() : providers::make_simulated_llm();
+  i.whatsapp_worker = std::make_unique<services::WhatsAppWorker>(*i.context);
 
   http::ServerLimits limits;
   i.server = std::make_unique<http::Server>(
@@ -104,7 +111,9 @@ std::uint16_t Application::port() const { return impl_->server->port(); }
 void Application::run() {
   util::log_info("listening", {{"address", impl_->config.listen}, {"port", std::to_string(port())}});
   impl_->dispatcher->start();
+  impl_->whatsapp_worker->start();
   impl_->server->run(impl_->options.handle_signals);
+  impl_->whatsapp_worker->stop();
   impl_->dispatcher->stop();
   util::log_info("stopped");
 }

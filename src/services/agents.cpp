@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "domain/errors.h"
+#include "services/credentials.h"
 #include "services/events.h"
 #include "util/log.h"
 
@@ -144,7 +145,10 @@ json::object reload(api::AppContext& app, std::int64_t company_id, std::int64_t 
 
 }  // namespace
 
-std::string voice_api_key(api::AppContext& app, std::int64_t) { return app.config.elevenlabs_api_key; }
+std::string voice_api_key(api::AppContext& app, std::int64_t company_id) {
+  const auto stored = find_credentials(app, company_id, "elevenlabs");
+  return stored ? std::string(stored->at("api_key").as_string()) : app.config.elevenlabs_api_key;
+}
 
 std::optional<json::object> find_agent(store::Tx& tx, std::int64_t company_id, std::int64_t agent_id) {
   const auto row = tx.one(std::string(kAgentSelect) + " WHERE a.company_id = ? AND a.id = ?", {company_id, agent_id});
@@ -229,6 +233,10 @@ json::object update_agent(api::AppContext& app, std::int64_t company_id, std::in
 
 json::object publish_agent(api::AppContext& app, std::int64_t company_id, std::int64_t agent_id,
                            const std::string& country_code) {
+  // The company's provider settings are read first: nothing is reserved if they cannot be.
+  const auto key = voice_api_key(app, company_id);
+  const auto trunk = sip_trunk_of(app, company_id);
+
   // 1. Reserve a number for the agent. The reservation (agent.phone_number_id on a draft) also
   //    stops a second publish of the same agent while this one talks to the provider.
   struct Reservation {
@@ -261,7 +269,6 @@ json::object publish_agent(api::AppContext& app, std::int64_t company_id, std::i
   });
 
   // 2. Provider steps, each undone if a later one fails.
-  const auto key = voice_api_key(app, company_id);
   std::optional<std::string> external_agent, external_number;
   auto undo = [&] {
     if (external_number) best_effort("delete provider number", [&] { app.voice->delete_number(key, *external_number); });
@@ -276,7 +283,7 @@ json::object publish_agent(api::AppContext& app, std::int64_t company_id, std::i
   };
   try {
     external_agent = app.voice->create_agent(key, reservation.agent.spec);
-    providers::NumberSpec number{reservation.number, "cxco agent " + std::to_string(agent_id), std::nullopt};
+    providers::NumberSpec number{reservation.number, "cxco agent " + std::to_string(agent_id), trunk};
     external_number = app.voice->import_number(key, number);
     app.voice->assign_agent(key, *external_number, *external_agent);
   } catch (const providers::ProviderError& e) {

@@ -1,0 +1,38 @@
+// The language model that writes WhatsApp replies in an agent's personality: any
+// OpenAI-compatible chat completions endpoint (`live`), or a deterministic writer in process
+// (`simulated`).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "providers/voice_provider.h"
+
+namespace cxco::providers {
+
+struct ChatMessage {
+  std::string role;  // system, user or assistant
+  std::string content;
+};
+
+// Where to send a completion: the company's `llm` credentials, else CXCO_LLM_*.
+struct LlmEndpoint {
+  std::string base_url;  // e.g. https://api.openai.com/v1; requests go to {base_url}/chat/completions
+  std::string api_key;
+  std::string model;
+};
+
+class Llm {
+ public:
+  virtual ~Llm() = default;
+  // The assistant's answer to `messages`. Throws ProviderError.
+  virtual std::string complete(const LlmEndpoint& endpoint, const std::vector<ChatMessage>& messages,
+                               double temperature) = 0;
+};
+
+std::unique_ptr<Llm> make_simulated_llm();
+std::unique_ptr<Llm> make_llm_client(std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+}  // namespace cxco::providers

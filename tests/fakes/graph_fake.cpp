@@ -1,0 +1,187 @@
+#include "fakes/graph_fake.h"
+
+#include <boost/json.hpp>
+
+#include "util/json.h"
+
+namespace cxco::test {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr const char* kVersion = "v21.0";
+
+http::Response reply(int status, const json::value& body) { return {status, util::to_json(body), "application/json", {}}; }
+
+// Every Graph error has this shape (providers.md 2.2).
+http::Response graph_error(int status, int code, std::string_view message, std::string_view type = "OAuthException") {
+  return reply(status, {{"error",
+                         {{"message", "(#" + std::to_string(code) + ") " + std::string(message)},
+                          {"type", type},
+                          {"code", code},
+                          {"error_data", {{"messaging_product", "whatsapp"}, {"details", message}}},
+                          {"fbtrace_id", "AbCdEfGhIjK"}}}});
+}
+
+std::string digits_of(std::string_view s) {
+  std::string out;
+  for (const char c : s)
+    if (c >= '0' && c <= '9') out += c;
+  return out;
+}
+
+// Graph formats display numbers for people: "+27 211234567".
+std::string display(const std::string& e164) {
+  const auto d = digits_of(e164);
+  return "+" + d.substr(0, 2) + " " + d.substr(2);
+}
+
+std::optional<json::object> parse_object(const std::string& body) {
+  json::error_code ec;
+  auto v = json::parse(body, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  return std::move(v.get_object());
+}
+
+const json::string* string_at(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v && v->is_string() ? &v->get_string() : nullptr;
+}
+
+}  // namespace
+
+FakeGraph::FakeGraph(std::string expected_token)
+    : expected_token_(std::move(expected_token)),
+      server_(http::ServerLimits{.drain_timeout = std::chrono::seconds(2)},
+              [this](http::Request&& request, http::Respond respond) { dispatch(std::move(request), std::move(respond)); }) {
+  const std::string v = std::string("/") + kVersion;
+  router_.add("GET", v + "/{waba_id}/phone_numbers", {"list_numbers", &FakeGraph::list_numbers});
+  router_.add("GET", v + "/{phone_number_id}", {"number_status", &FakeGraph::number_status});
+  router_.add("POST", v + "/{phone_number_id}/register", {"register", &FakeGraph::register_number});
+  router_.add("POST", v + "/{phone_number_id}/messages", {"send_message", &FakeGraph::send_message});
+  server_.listen("127.0.0.1:0");
+  thread_ = std::thread([this] { server_.run(false); });
+}
+
+FakeGraph::~FakeGraph() {
+  server_.stop();
+  thread_.join();
+}
+
+std::string FakeGraph::base_url() const {
+  return "http://127.0.0.1:" + std::to_string(server_.port()) + "/" + kVersion;
+}
+
+void FakeGraph::add_number(const std::string& phone_number_id, const std::string& e164, const std::string& status,
+                           int pending_polls) {
+  std::lock_guard lock(mutex_);
+  numbers_[phone_number_id] = Number{e164, status, pending_polls, status == "CONNECTED", {}};
+}
+
+void FakeGraph::fail(const std::string& operation, int status, int code, int times) {
+  std::lock_guard lock(mutex_);
+  failures_[operation] = Failure{status, code, times};
+}
+
+std::vector<FakeGraph::Sent> FakeGraph::sent() const {
+  std::lock_guard lock(mutex_);
+  return sent_;
+}
+
+std::vector<std::string> FakeGraph::registrations(const std::string& phone_number_id) const {
+  std::lock_guard lock(mutex_);
+  const auto it = numbers_.find(phone_number_id);
+  return it == numbers_.end() ? std::vector<std::string>{} : it->second.pins;
+}
+
+int FakeGraph::request_count(const std::string& operation) const {
+  std::lock_guard lock(mutex_);
+  const auto it = requests_.find(operation);
+  return it == requests_.end() ? 0 : it->second;
+}
+
+bool FakeGraph::wait_for_sent(std::size_t n, std::chrono::milliseconds within) const {
+  std::unique_lock lock(mutex_);
+  return changed_.wait_for(lock, within, [&] { return sent_.size() >= n; });
+}
+
+void FakeGraph::dispatch(http::Request&& request, http::Respond respond) {
+  const auto match = router_.match(request);
+  if (match.kind != http::Router<Route>::Match::found)
+    return respond(graph_error(400, 100, "Unsupported request - method type: " + request.method, "GraphMethodException"));
+  std::lock_guard lock(mutex_);
+  const Route& route = *match.payload;
+  ++requests_[route.operation];
+  if (request.header("authorization") != std::optional<std::string_view>("Bearer " + expected_token_))
+    return respond(graph_error(401, 190, "Invalid OAuth access token - Cannot parse access token"));
+  if (auto it = failures_.find(route.operation); it != failures_.end() && it->second.times > 0) {
+    --it->second.times;
+    return respond(graph_error(it->second.status, it->second.code, "Injected failure"));
+  }
+  respond((this->*route.handler)(request));
+  changed_.notify_all();
+}
+
+http::Response FakeGraph::list_numbers(const http::Request& request) {
+  if (request.path_param("waba_id") != kWabaId)
+    return graph_error(400, 100, "Unsupported get request. Object does not exist", "GraphMethodException");
+  json::array data;
+  for (const auto& [id, n] : numbers_)
+    data.push_back(json::object{{"verified_name", "Acme"},
+                                {"display_phone_number", display(n.e164)},
+                                {"id", id},
+                                {"quality_rating", "GREEN"}});
+  return reply(200, {{"data", std::move(data)}, {"paging", {{"cursors", {{"before", "QVFIUk"}, {"after", "QVFIUl"}}}}}});
+}
+
+http::Response FakeGraph::number_status(const http::Request& request) {
+  const auto it = numbers_.find(std::string(request.path_param("phone_number_id")));
+  if (it == numbers_.end())
+    return graph_error(400, 100, "Unsupported get request. Object does not exist", "GraphMethodException");
+  auto& n = it->second;
+  std::string status = n.status;
+  if (n.registered) {
+    status = n.pending_polls > 0 ? "PENDING" : "CONNECTED";
+    if (n.pending_polls > 0) --n.pending_polls;
+  }
+  return reply(200, {{"status", status},
+                     {"code_verification_status", "VERIFIED"},
+                     {"display_phone_number", display(n.e164)},
+                     {"quality_rating", "GREEN"},
+                     {"id", it->first}});
+}
+
+http::Response FakeGraph::register_number(const http::Request& request) {
+  const auto it = numbers_.find(std::string(request.path_param("phone_number_id")));
+  const auto body = parse_object(request.body);
+  const auto* product = body ? string_at(*body, "messaging_product") : nullptr;
+  const auto* pin = body ? string_at(*body, "pin") : nullptr;
+  if (it == numbers_.end() || !product || *product != "whatsapp" || !pin || pin->size() != 6 ||
+      digits_of(*pin).size() != 6)
+    return graph_error(400, 100, "Invalid parameter");
+  it->second.registered = true;
+  it->second.pins.emplace_back(*pin);
+  return reply(200, {{"success", true}});
+}
+
+http::Response FakeGraph::send_message(const http::Request& request) {
+  const auto it = numbers_.find(std::string(request.path_param("phone_number_id")));
+  const auto body = parse_object(request.body);
+  const auto* product = body ? string_at(*body, "messaging_product") : nullptr;
+  const auto* to = body ? string_at(*body, "to") : nullptr;
+  const auto* type = body ? string_at(*body, "type") : nullptr;
+  const auto* text = body ? body->if_contains("text") : nullptr;
+  const auto* text_body = text && text->is_object() ? string_at(text->get_object(), "body") : nullptr;
+  if (it == numbers_.end() || !product || *product != "whatsapp" || !to || to->empty() || !type || *type != "text" ||
+      !text_body || text_body->empty() || text_body->size() > 4096 * 4)
+    return graph_error(400, 100, "Invalid parameter");
+  if (!it->second.registered) return graph_error(400, 133010, "Phone number Not Registered");
+  const std::string message_id = "wamid.FAKE" + std::to_string(next_message_++);
+  sent_.push_back({it->first, std::string(*to), std::string(*text_body), message_id});
+  return reply(200, {{"messaging_product", "whatsapp"},
+                     {"contacts", json::array{{{"input", *to}, {"wa_id", digits_of(*to)}}}},
+                     {"messages", json::array{{{"id", message_id}}}}});
+}
+
+}  // namespace cxco::test
