@@ -10,7 +10,7 @@ packages=(
   postgresql python3 python3-cryptography curl
 )
 if [[ "${1:-}" == "--with-test-tools" ]]; then
-  packages+=(clang-14 libclang-rt-14-dev)
+  packages+=(clang-14 libclang-rt-14-dev chromium)
 fi
 if [[ "${1:-}" == "--with-bench-tools" ]]; then
   packages+=(wrk)

@@ -30,6 +30,10 @@ if [[ "${1:-}" != "--sanitize-only" ]]; then
   ninja -C build -j2
   (cd build && ctest --output-on-failure --timeout 900)
 
+  # The API reference: redocly lint of the OpenAPI document, and the docs page in headless Chromium.
+  scripts/check-docs.sh
+  scripts/test-browser.sh
+
   # Soak: mixed traffic against the real binary with a kill -9 and restart half-way; every
   # acknowledged write must survive. Once on SQLite, once on PostgreSQL.
   soak_seconds=${CXCO_SOAK_SECONDS:-40}

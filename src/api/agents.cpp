@@ -1,7 +1,6 @@
 // Agents (reference "Agents"), User Key: drafts, the lifecycle, cursor-paginated lists.
 #include "api/api.h"
 #include "api/validation.h"
-#include "domain/cursor.h"
 #include "services/agents.h"
 
 namespace cxco::api {
@@ -56,25 +55,12 @@ http::Response create_agent(Call& call) {
 http::Response list_agents(Call& call) {
   auto q = Input::query(call.request);
   const auto status = q.one_of("status", false, {"draft", "active", "paused", "archived"});
-  const auto limit = q.integer("limit", false, 1, 100).value_or(30);
-  const auto cursor_text = q.string("cursor", false, 256);
-  std::optional<std::int64_t> before;
-  if (cursor_text) {
-    before = domain::decode_cursor(*cursor_text);
-    if (!before) q.error("cursor", "Invalid cursor", "value_error");
-  }
+  const auto page = read_page_request(q);
   q.check();
-
-  auto items = call.app.db.read(
-      [&](store::Tx& tx) { return services::list_agents(tx, call.principal.company_id, status, before, limit + 1); });
-  const bool has_more = static_cast<std::int64_t>(items.size()) > limit;
-  if (has_more) items.pop_back();
-  json::object out;
-  const auto next = has_more ? json::value(domain::encode_cursor(items.back().at("id").as_int64())) : json::value(nullptr);
-  out["items"] = std::move(items);
-  out["has_more"] = has_more;
-  out["next_cursor"] = next;
-  return json_response(200, out);
+  auto rows = call.app.db.read([&](store::Tx& tx) {
+    return services::list_agents(tx, call.principal.company_id, status, page.before_id, page.limit + 1);
+  });
+  return page_response(std::move(rows), page.limit);
 }
 
 http::Response get_agent(Call& call) {

@@ -8,6 +8,7 @@
 
 #include "api/guards.h"
 #include "crypto/crypto.h"
+#include "domain/cursor.h"
 #include "http/error_response.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -26,6 +27,14 @@ http::Response no_content() {
   http::Response r;
   r.status = 204;
   return r;
+}
+
+http::Response page_response(boost::json::array rows, std::int64_t limit) {
+  const bool has_more = static_cast<std::int64_t>(rows.size()) > limit;
+  if (has_more) rows.resize(static_cast<std::size_t>(limit));
+  const auto next =
+      has_more ? boost::json::value(domain::encode_cursor(rows.back().at("id").as_int64())) : boost::json::value(nullptr);
+  return json_response(200, boost::json::object{{"items", std::move(rows)}, {"has_more", has_more}, {"next_cursor", next}});
 }
 
 std::int64_t id_param(const http::Request& request, std::string_view name) {

@@ -44,6 +44,9 @@ using Routes = http::Router<Route>;
 // JSON answers.
 http::Response json_response(int status, const boost::json::value& body);
 http::Response no_content();
+// One page of a newest-first list: `rows` holds up to limit + 1 rows (one more than asked
+// tells whether another page exists); answers {"items", "has_more", "next_cursor"}.
+http::Response page_response(boost::json::array rows, std::int64_t limit);
 // A path parameter that must be a positive integer id (422 otherwise).
 std::int64_t id_param(const http::Request& request, std::string_view name);
 
@@ -78,5 +81,9 @@ void add_metrics_routes(Routes& routes);
 void add_conversation_routes(Routes& routes);
 void add_usage_routes(Routes& routes);
 void add_elevenlabs_integration_routes(Routes& routes);
+void add_provider_routes(Routes& routes);
+void add_whatsapp_number_routes(Routes& routes);
+void add_whatsapp_integration_routes(Routes& routes);
+void add_openapi_routes(Routes& routes);
 
 }  // namespace cxco::api

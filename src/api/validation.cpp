@@ -7,6 +7,7 @@
 #include <cmath>
 #include <set>
 
+#include "domain/cursor.h"
 #include "util/time.h"
 
 namespace cxco::api {
@@ -223,6 +224,16 @@ std::optional<std::int64_t> Input::date(std::string_view key, bool required) {
   auto d = util::parse_date(*s);
   if (!d) error(key, "Input should be a valid date in the format YYYY-MM-DD", "date_from_datetime_parsing");
   return d;
+}
+
+PageRequest read_page_request(Input& query) {
+  PageRequest page;
+  page.limit = query.integer("limit", false, 1, 100).value_or(30);
+  if (const auto cursor = query.string("cursor", false, 256)) {
+    page.before_id = domain::decode_cursor(*cursor);
+    if (!page.before_id) query.error("cursor", "Invalid cursor", "value_error");
+  }
+  return page;
 }
 
 bool is_email(std::string_view s) {

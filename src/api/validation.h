@@ -60,6 +60,14 @@ class Input {
   std::vector<FieldError> errors_;
 };
 
+// Cursor pagination parameters (platform.md "Pagination"): `limit` 1..100, default 30, and an
+// opaque `cursor`; errors are recorded in `query`, so call check() afterwards.
+struct PageRequest {
+  std::int64_t limit = 30;
+  std::optional<std::int64_t> before_id;  // from the cursor: the last id of the previous page
+};
+PageRequest read_page_request(Input& query);
+
 bool is_email(std::string_view s);
 bool is_e164(std::string_view s);
 bool is_country_code(std::string_view s);

@@ -8,7 +8,6 @@
 #include "api/api.h"
 #include "api/validation.h"
 #include "crypto/crypto.h"
-#include "domain/cursor.h"
 #include "events/ssrf.h"
 #include "services/events.h"
 #include "util/json.h"
@@ -133,12 +132,7 @@ http::Response delete_webhook(Call& call) {
 http::Response list_deliveries(Call& call) {
   const auto id = id_param(call.request, "webhook_id");
   auto q = Input::query(call.request);
-  const auto limit = q.integer("limit", false, 1, 100).value_or(30);
-  std::optional<std::int64_t> before;
-  if (const auto c = q.string("cursor", false, 256)) {
-    before = domain::decode_cursor(*c);
-    if (!before) q.error("cursor", "Invalid cursor", "value_error");
-  }
+  const auto page = read_page_request(q);
   q.check();
   auto rows = call.app.db.read([&](store::Tx& tx) {
     load_own(tx, call, id);
@@ -146,14 +140,13 @@ http::Response list_deliveries(Call& call) {
         "SELECT id, delivery_id, event_id, event_type, attempt, status_code, error, latency_ms, outcome, next_retry_at, "
         "created_at FROM webhook_attempts WHERE webhook_id = ?";
     store::Params params{id};
-    if (before) sql += " AND id < ?", params.emplace_back(*before);
+    if (page.before_id) sql += " AND id < ?", params.emplace_back(*page.before_id);
     sql += " ORDER BY id DESC LIMIT ?";
-    params.emplace_back(limit + 1);
+    params.emplace_back(page.limit + 1);
     return tx.query(sql, params);
   });
   json::array items;
   for (const auto& r : rows.rows) {
-    if (static_cast<std::int64_t>(items.size()) == limit) break;
     items.push_back(json::object{
         {"id", r.i64("id")},
         {"delivery_id", r.i64("delivery_id")},
@@ -167,13 +160,7 @@ http::Response list_deliveries(Call& call) {
         {"next_retry_at", r.opt_str("next_retry_at") ? json::value(*r.opt_str("next_retry_at")) : json::value(nullptr)},
         {"created_at", r.str("created_at")}});
   }
-  const bool has_more = static_cast<std::int64_t>(rows.rows.size()) > limit;
-  json::object out;
-  const auto next = has_more ? json::value(domain::encode_cursor(items.back().at("id").as_int64())) : json::value(nullptr);
-  out["items"] = std::move(items);
-  out["has_more"] = has_more;
-  out["next_cursor"] = next;
-  return json_response(200, out);
+  return page_response(std::move(items), page.limit);
 }
 
 // Sends a signed `webhook.test` event to this webhook only, through the normal delivery path.
