@@ -83,16 +83,19 @@ json::object company_usage(store::Tx& tx, std::int64_t company_id, DayRange rang
   };
   std::map<std::int64_t, AgentTotals> agents;
   ByChannel all;
-  const auto rows = tx.query(std::string("SELECT u.agent_id, a.name AS agent_name, u.channel, ") + kSums +
-                                 " JOIN agents a ON a.id = u.agent_id WHERE u.company_id = ? AND u.day >= ? AND "
-                                 "u.day <= ? GROUP BY u.agent_id, a.name, u.channel",
+  // Names come from a second, small query: joining agents to every rollup row would cost a
+  // lookup per day and agent.
+  const auto rows = tx.query(std::string("SELECT u.agent_id, u.channel, ") + kSums +
+                                 " WHERE u.company_id = ? AND u.day >= ? AND u.day <= ? GROUP BY u.agent_id, u.channel",
                              range_params(company_id, range));
   for (const auto& r : rows.rows) {
     const auto id = r.i64("agent_id");
-    auto& agent = agents.try_emplace(id, AgentTotals{id, r.str("agent_name"), {}}).first->second;
-    agent.totals.add(r);
+    agents.try_emplace(id, AgentTotals{id, {}, {}}).first->second.totals.add(r);
     all.add(r);
   }
+  if (!agents.empty())
+    for (const auto& r : tx.query("SELECT id, name FROM agents WHERE company_id = ?", {company_id}).rows)
+      if (const auto it = agents.find(r.i64("id")); it != agents.end()) it->second.name = r.str("name");
 
   std::vector<const AgentTotals*> ranked;
   for (const auto& [id, agent] : agents)

@@ -1,0 +1,271 @@
+// Usage and ingestion benchmark (docs/performance.md, "Usage and ingestion").
+//
+// Seeds one company with N conversations spread over the last D days straight into a SQLite
+// database (conversation rows and their daily rollups, as ingestion would have left them), starts
+// the real server on it in process, then measures over HTTP:
+//   - GET /api/usage/summary latency (median, p99) for a 30-day and a 365-day range;
+//   - sustained signed post-call ingestion: conversations stored per second by several clients.
+// Build and run with bench/usage_bench.sh; it is not part of the test suite.
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "app/application.h"
+#include "crypto/signatures.h"
+#include "domain/usage.h"
+#include "http/client.h"
+#include "services/accounts.h"
+#include "services/conversations.h"
+#include "services/usage.h"
+#include "store/migrations.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/time.h"
+
+using namespace cxco;
+namespace json = boost::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr const char* kSecret = "wsec_bench";
+constexpr const char* kFernetKey = "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=";
+
+struct Options {
+  std::string dir = "/tmp/cxco-usage-bench";
+  std::int64_t conversations = 1'000'000;
+  std::int64_t days = 365;
+  int agents = 20;
+  int requests = 1000;        // timed summary requests per range
+  int ingest = 20000;         // post-call webhooks in the ingestion run
+  int ingest_clients = 4;     // concurrent webhook senders
+  bool reuse = false;         // keep an already seeded database
+};
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::invalid_argument(arg + " needs a value");
+      return argv[++i];
+    };
+    if (arg == "--dir") o.dir = next();
+    else if (arg == "--conversations") o.conversations = std::stoll(next());
+    else if (arg == "--days") o.days = std::stoll(next());
+    else if (arg == "--agents") o.agents = std::stoi(next());
+    else if (arg == "--requests") o.requests = std::stoi(next());
+    else if (arg == "--ingest") o.ingest = std::stoi(next());
+    else if (arg == "--ingest-clients") o.ingest_clients = std::stoi(next());
+    else if (arg == "--reuse") o.reuse = true;
+    else throw std::invalid_argument("unknown argument " + arg);
+  }
+  return o;
+}
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// Rows as the webhook path writes them, in large transactions; rollups summed in memory and
+// written once per (day, agent) through the same upsert ingestion uses.
+std::string seed(const Options& o, store::Database& db, std::int64_t today) {
+  const auto now = util::iso8601(today * 86400 + 43200);
+  const auto company = db.write([&](store::Tx& tx) { return services::create_company(tx, now, "Bench Co", std::nullopt); });
+  const auto company_id = company.resource.at("id").as_int64();
+  std::vector<std::int64_t> agent_ids;
+  db.write([&](store::Tx& tx) {
+    for (int a = 0; a < o.agents; ++a)
+      agent_ids.push_back(tx.insert(
+          "INSERT INTO agents (company_id, name, personality, opening_line, voice_id, language, status, config, "
+          "external_agent_id, created_at, updated_at) VALUES (?, ?, 'Helpful.', 'Hi!', 1, 'en', 'active', "
+          "'{\"temperature\":0.7,\"max_call_duration_seconds\":600}', ?, ?, ?) RETURNING id",
+          {company_id, "Agent " + std::to_string(a), "bench_agent_" + std::to_string(a), now, now}));
+  });
+
+  const std::string transcript =
+      R"([{"role":"agent","message":"Hi there! Thanks for calling Acme Corp.","timestamp":0.0},)"
+      R"({"role":"user","message":"What does the Pro plan cost?","timestamp":3.0},)"
+      R"({"role":"agent","message":"R499 per month.","timestamp":6.0}])";
+  const std::string metadata = R"({"provider_status":"done","cost":1800,"llm_tokens":1240})";
+  std::mt19937_64 rng(42);
+  std::map<std::pair<std::int64_t, std::int64_t>, domain::UsageTotals> rollups;
+  constexpr std::int64_t kBatch = 50000;
+  const auto started = Clock::now();
+  for (std::int64_t done = 0; done < o.conversations;) {
+    const auto batch = std::min(kBatch, o.conversations - done);
+    db.write([&](store::Tx& tx) {
+      for (std::int64_t i = 0; i < batch; ++i) {
+        const auto day = today - static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(o.days));
+        const auto agent = agent_ids[rng() % agent_ids.size()];
+        const auto start = day * 86400 + static_cast<std::int64_t>(rng() % 86400);
+        const auto duration = 20 + static_cast<std::int64_t>(rng() % 600);
+        const auto roll = rng() % 10;
+        const std::optional<bool> success = roll < 7 ? std::optional(true) : roll < 9 ? std::optional(false) : std::nullopt;
+        const bool transferred = rng() % 5 == 0;
+        const auto refer = transferred ? duration / 3 : 0;
+        tx.exec(
+            "INSERT INTO conversations (company_id, agent_id, channel, caller_number, direction, started_at, ended_at, "
+            "duration_seconds, message_count, status, call_successful, sip_refer_destination, sip_refer_seconds, "
+            "transcript_summary, source, external_conversation_id, transcript, metadata, created_at) "
+            "VALUES (?, ?, 'voice', '+27821234567', 'inbound', ?, ?, ?, 3, 'completed', ?, ?, ?, "
+            "'Asked about the Pro plan.', 'elevenlabs', ?, ?, ?, ?)",
+            {company_id, agent, util::iso8601(start), util::iso8601(start + duration), duration,
+             success ? store::Param(*success) : store::Param(nullptr),
+             transferred ? store::Param(std::string("+27115550000")) : store::Param(nullptr), refer,
+             "bench_conv_" + std::to_string(done + i), transcript, metadata, util::iso8601(start + duration)});
+        auto& r = rollups[{day, agent}];
+        r.conversations += 1;
+        r.duration_seconds += duration;
+        r.sip_refer_seconds += refer;
+        r.messages += 3;
+        r.successful += success.value_or(false) ? 1 : 0;
+        r.known_outcomes += success ? 1 : 0;
+      }
+    });
+    done += batch;
+    std::fprintf(stderr, "\rseeded %lld/%lld conversations", static_cast<long long>(done),
+                 static_cast<long long>(o.conversations));
+  }
+  db.write([&](store::Tx& tx) {
+    for (const auto& [key, totals] : rollups)
+      services::add_usage(tx, company_id, util::date_from_days(key.first), key.second, "voice", totals);
+  });
+  std::fprintf(stderr, "\nseeding took %.1f s (%zu rollup rows)\n", seconds_since(started), rollups.size());
+  return company.api_key;
+}
+
+struct Latency {
+  double median_ms, p99_ms;
+};
+
+Latency measure(const std::string& url, const std::string& key, int requests) {
+  http::ClientRequest request;
+  request.url = url;
+  request.headers = {{"X-API-Key", key}};
+  for (int i = 0; i < 50; ++i) http::perform(request);  // warm caches and the connection
+  std::vector<double> ms;
+  for (int i = 0; i < requests; ++i) {
+    const auto t = Clock::now();
+    const auto response = http::perform(request);
+    ms.push_back(seconds_since(t) * 1000);
+    if (response.status != 200) throw std::runtime_error("summary answered " + std::to_string(response.status) + ": " + response.body);
+  }
+  std::sort(ms.begin(), ms.end());
+  return {ms[ms.size() / 2], ms[std::min(ms.size() - 1, ms.size() * 99 / 100)]};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const auto o = parse(argc, argv);
+    util::SystemClock clock;
+    const auto today = clock.now() / 86400;
+    std::filesystem::create_directories(o.dir);
+    const auto db_path = std::filesystem::path(o.dir) / "cxco.db";
+    const auto key_path = std::filesystem::path(o.dir) / "company.key";
+    const std::string url = "sqlite://" + db_path.string();
+
+    std::string company_key;
+    if (o.reuse && std::filesystem::exists(key_path)) {
+      std::ifstream in(key_path);
+      std::getline(in, company_key);
+    } else {
+      for (const auto* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path.string() + suffix);
+      auto db = store::Database::open(url, 1);
+      store::apply_migrations(*db);
+      company_key = seed(o, *db, today);
+      std::ofstream(key_path) << company_key << "\n";
+    }
+
+    util::set_log_format(util::LogFormat::text);
+    const auto config = load_config({{"CXCO_LISTEN", "127.0.0.1:0"},
+                                     {"CXCO_DATABASE_URL", url},
+                                     {"CXCO_ENCRYPTION_KEYS", kFernetKey},
+                                     {"CXCO_ELEVENLABS_WEBHOOK_SECRET", kSecret},
+                                     // One key asks as fast as it can: measure the server, not the limiter.
+                                     {"CXCO_RATE_LIMIT_PER_SECOND", "0"}});
+    // Access logs would measure the terminal; they go nowhere while timing.
+    std::freopen("/dev/null", "w", stderr);
+    app::Application server(config, {});
+    std::thread serving([&] { server.run(); });
+    // Stops and joins the server however main leaves, errors included.
+    struct Stop {
+      app::Application& server;
+      std::thread& serving;
+      ~Stop() {
+        server.stop();
+        serving.join();
+      }
+    } stop{server, serving};
+    const auto base = "http://127.0.0.1:" + std::to_string(server.port());
+
+    std::int64_t agents = 0;  // ingestion posts for the agents the database has, seeded now or earlier
+    {
+      auto db = store::Database::open(url, 1);
+      const auto seeded = db->read([](store::Tx& tx) {
+        return *tx.one("SELECT COUNT(*) AS n, COUNT(DISTINCT agent_id) AS agents, MIN(started_at) AS first FROM conversations");
+      });
+      std::printf("seeded: %lld conversations of %lld agents of one company, since %s\n",
+                  static_cast<long long>(seeded.i64("n")), static_cast<long long>(seeded.i64("agents")),
+                  seeded.str("first").c_str());
+      agents = seeded.i64("agents");
+    }
+    for (const std::int64_t range : {30, 365}) {
+      const auto path = "/api/usage/summary?start_date=" + util::date_from_days(today - range + 1) +
+                        "&end_date=" + util::date_from_days(today);
+      const auto l = measure(base + path, company_key, o.requests);
+      std::printf("GET /api/usage/summary, %3lld-day range: median %.2f ms, p99 %.2f ms (%d requests)\n",
+                  static_cast<long long>(range), l.median_ms, l.p99_ms, o.requests);
+    }
+
+    // Signed payloads are made up front, so the clients measure the server, not themselves.
+    std::vector<std::pair<std::string, std::string>> bodies;
+    std::mt19937 rng(7);
+    for (int i = 0; i < o.ingest; ++i) {
+      services::SimulatedCall call;
+      call.external_agent_id = "bench_agent_" + std::to_string(rng() % static_cast<unsigned>(agents));
+      call.agent_number = "+27211234567";
+      call.duration_seconds = 20 + rng() % 600;
+      call.started_unix = clock.now() - call.duration_seconds - rng() % 3600;
+      if (rng() % 5 == 0) call.transfer_to = "+27115550000";
+      auto body = util::to_json(services::simulated_post_call(call));
+      auto signature = crypto::sign_elevenlabs(kSecret, clock.now(), body);
+      bodies.emplace_back(std::move(body), std::move(signature));
+    }
+    std::atomic<int> next{0}, stored{0}, failed{0};
+    const auto started = Clock::now();
+    std::vector<std::thread> clients;
+    for (int c = 0; c < o.ingest_clients; ++c)
+      clients.emplace_back([&] {
+        http::ClientRequest request;
+        request.method = "POST";
+        request.url = base + "/api/integrations/elevenlabs/post-call";
+        for (int i = next++; i < static_cast<int>(bodies.size()); i = next++) {
+          request.body = bodies[i].first;
+          request.headers = {{"Content-Type", "application/json"}, {"ElevenLabs-Signature", bodies[i].second}};
+          const auto response = http::perform(request);
+          (response.status == 200 && response.body.find("\"stored\"") != std::string::npos ? stored : failed)++;
+        }
+      });
+    for (auto& c : clients) c.join();
+    const auto elapsed = seconds_since(started);
+    std::printf("signed post-call ingestion: %d conversations in %.1f s = %.0f conversations/s (%d clients, %d failed)\n",
+                stored.load(), elapsed, stored.load() / elapsed, o.ingest_clients, failed.load());
+
+    return failed.load() == 0 ? 0 : 1;
+  } catch (const std::exception& e) {
+    std::printf("usage_bench: %s\n", e.what());
+    return 1;
+  }
+}
