@@ -2,7 +2,6 @@
 // cursor-paginated summaries, newest first, and single conversations with their transcript.
 #include "api/api.h"
 #include "api/validation.h"
-#include "domain/cursor.h"
 #include "services/agents.h"
 #include "services/conversations.h"
 
@@ -15,26 +14,12 @@ namespace json = boost::json;
 // Reads channel, limit and cursor, and answers one page of `filter`'s conversations.
 http::Response page_of(Call& call, Input& q, services::ConversationFilter filter) {
   filter.channel = q.one_of("channel", false, {"voice", "whatsapp"});
-  const auto limit = q.integer("limit", false, 1, 100).value_or(30);
-  std::optional<std::int64_t> before;
-  if (const auto cursor = q.string("cursor", false, 256)) {
-    before = domain::decode_cursor(*cursor);
-    if (!before) q.error("cursor", "Invalid cursor", "value_error");
-  }
+  const auto page = read_page_request(q);
   q.check();
-
-  // One row more than asked tells whether another page exists.
-  auto items = call.app.db.read([&](store::Tx& tx) {
-    return services::list_conversations(tx, call.principal.company_id, filter, before, limit + 1);
+  auto rows = call.app.db.read([&](store::Tx& tx) {
+    return services::list_conversations(tx, call.principal.company_id, filter, page.before_id, page.limit + 1);
   });
-  const bool has_more = static_cast<std::int64_t>(items.size()) > limit;
-  if (has_more) items.pop_back();
-  const auto next = has_more ? json::value(domain::encode_cursor(items.back().at("id").as_int64())) : json::value(nullptr);
-  json::object out;
-  out["items"] = std::move(items);
-  out["has_more"] = has_more;
-  out["next_cursor"] = next;
-  return json_response(200, out);
+  return page_response(std::move(rows), page.limit);
 }
 
 http::Response list_conversations(Call& call) {
