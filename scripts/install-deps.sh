@@ -13,7 +13,7 @@ if [[ "${1:-}" == "--with-test-tools" ]]; then
   packages+=(clang-14 libclang-rt-14-dev chromium)
 fi
 if [[ "${1:-}" == "--with-bench-tools" ]]; then
-  packages+=(wrk)
+  packages+=(wrk bc)
 fi
 
 missing=()
