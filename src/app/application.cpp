@@ -2,10 +2,12 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <thread>
 
 #include "api/api.h"
 #include "events/dispatcher.h"
@@ -95,6 +97,8 @@ Application::Application(Config config, StartOptions options, util::Clock* clock
   i.whatsapp_worker = std::make_unique<services::WhatsAppWorker>(*i.context);
 
   http::ServerLimits limits;
+  // One I/O thread per core: parsing and writing scale with cores; blocking work has its own pool.
+  limits.io_threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
   i.server = std::make_unique<http::Server>(
       limits, [api = i.api.get()](http::Request&& req, http::Respond respond) { api->dispatch(std::move(req), std::move(respond)); });
   try {

@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
+
+#include <boost/url/parse.hpp>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -72,6 +74,17 @@ std::optional<std::string_view> ClientResponse::header(std::string_view lower_na
   for (const auto& [k, v] : headers)
     if (k == lower_name) return std::string_view(v);
   return std::nullopt;
+}
+
+std::optional<boost::urls::url> parse_base_url(const std::string& base_url) {
+  const auto parsed = boost::urls::parse_absolute_uri(base_url);
+  if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https")) return std::nullopt;
+  boost::urls::url u = *parsed;
+  u.remove_query().remove_fragment();
+  // "https://host/" and "https://host/prefix/" end in an empty segment that would double the slash.
+  auto segments = u.segments();
+  if (!segments.empty() && segments.back().empty()) segments.pop_back();
+  return u;
 }
 
 ClientResponse perform(const ClientRequest& request) {

@@ -2,7 +2,10 @@
 // from worker threads only. Each thread reuses one handle, so connections are kept alive.
 #pragma once
 
+#include <boost/url/url.hpp>
+
 #include <chrono>
+#include <optional>
 #include <functional>
 #include <string>
 
@@ -33,5 +36,9 @@ struct ClientResponse {
 };
 
 ClientResponse perform(const ClientRequest& request);
+
+// A provider's base URL, ready to append path segments to: absolute http(s), without query,
+// fragment or trailing slash. nullopt for anything else.
+std::optional<boost::urls::url> parse_base_url(const std::string& base_url);
 
 }  // namespace cxco::http

@@ -130,14 +130,9 @@ ProviderVoice to_voice(const json::object& v) {
 class ElevenLabsClient final : public VoiceProvider {
  public:
   ElevenLabsClient(std::string base_url, RetryPolicy retry) : retry_(retry) {
-    auto parsed = boost::urls::parse_absolute_uri(base_url);
-    if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https"))
-      throw std::invalid_argument("ElevenLabs base URL must be an absolute http(s) URL: " + base_url);
-    base_ = *parsed;
-    base_.remove_query().remove_fragment();
-    // "https://host/" and "https://host/prefix/" end in an empty segment that would double the slash.
-    auto segments = base_.segments();
-    if (!segments.empty() && segments.back().empty()) segments.pop_back();
+    auto parsed = http::parse_base_url(base_url);
+    if (!parsed) throw std::invalid_argument("ElevenLabs base URL must be an absolute http(s) URL: " + base_url);
+    base_ = std::move(*parsed);
     if (retry_.attempts < 1) retry_.attempts = 1;
   }
 

@@ -18,16 +18,12 @@ namespace json = boost::json;
 constexpr const char* kOperation = "chat_completion";
 
 std::string completions_url(const std::string& base_url) {
-  auto parsed = boost::urls::parse_absolute_uri(base_url);
-  if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https"))
-    throw ProviderError(kOperation, 0, "the LLM base URL is not an absolute http(s) URL");
-  boost::urls::url u = *parsed;
-  u.remove_query().remove_fragment();
-  auto segments = u.segments();
-  if (!segments.empty() && segments.back().empty()) segments.pop_back();
+  auto u = http::parse_base_url(base_url);
+  if (!u) throw ProviderError(kOperation, 0, "the LLM base URL is not an absolute http(s) URL");
+  auto segments = u->segments();
   segments.push_back("chat");
   segments.push_back("completions");
-  return std::string(u.buffer());
+  return std::string(u->buffer());
 }
 
 // {"error":{"message":"...","type":"...","code":"..."}} as OpenAI and most compatible servers send it.

@@ -36,13 +36,9 @@ std::string digits_of(std::string_view number) {
 class WhatsAppClient final : public WhatsAppProvider {
  public:
   WhatsAppClient(std::string base_url, std::chrono::milliseconds timeout) : timeout_(timeout) {
-    auto parsed = boost::urls::parse_absolute_uri(base_url);
-    if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https"))
-      throw std::invalid_argument("Graph API base URL must be an absolute http(s) URL: " + base_url);
-    base_ = *parsed;
-    base_.remove_query().remove_fragment();
-    auto segments = base_.segments();
-    if (!segments.empty() && segments.back().empty()) segments.pop_back();
+    auto parsed = http::parse_base_url(base_url);
+    if (!parsed) throw std::invalid_argument("Graph API base URL must be an absolute http(s) URL: " + base_url);
+    base_ = std::move(*parsed);
   }
 
   std::optional<std::string> find_number(const WhatsAppAccount& account, const std::string& e164) override {
