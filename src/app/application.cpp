@@ -12,6 +12,7 @@
 #include "api/api.h"
 #include "events/dispatcher.h"
 #include "http/server.h"
+#include "services/agents.h"
 #include "services/demo.h"
 #include "services/whatsapp.h"
 #include "store/migrations.h"
@@ -87,6 +88,7 @@ Application::Application(Config config, StartOptions options, util::Clock* clock
   i.db = open_database(i.config);
 
   i.context.reset(new api::AppContext{i.config, *i.db, std::move(*fernet), *i.clock, make_voice_provider(i.config)});
+  services::release_stale_reservations(*i.context);
   if (i.options.demo) services::seed_demo(*i.context, std::cout);
   i.api = std::make_unique<api::Api>(*i.context);
   i.dispatcher = std::make_unique<events::Dispatcher>(*i.context);

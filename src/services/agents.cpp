@@ -7,6 +7,7 @@
 #include "services/credentials.h"
 #include "services/events.h"
 #include "util/log.h"
+#include "util/time.h"
 
 namespace cxco::services {
 
@@ -229,6 +230,27 @@ json::object update_agent(api::AppContext& app, std::int64_t company_id, std::in
       best_effort("restore provider agent", [&] { app.voice->update_agent(key, *before.external_agent_id, before.spec); });
     throw;
   }
+}
+
+int release_stale_reservations(api::AppContext& app) {
+  // Three provider steps, each up to three tries of a 10 s timeout, fit well inside this.
+  const auto cutoff = util::iso8601(app.clock.now() - 15 * 60);
+  return app.db.write([&](store::Tx& tx) {
+    const auto stale = tx.query(
+        "SELECT a.id AS agent_id, p.id AS number_id FROM agents a JOIN phone_numbers p ON p.id = a.phone_number_id "
+        "WHERE a.status = 'draft' AND p.agent_id = a.id AND p.updated_at < ?",
+        {cutoff});
+    for (const auto& row : stale.rows) {
+      tx.exec(
+          "UPDATE phone_numbers SET status = 'available', company_id = NULL, agent_id = NULL, external_number_id = NULL, "
+          "updated_at = ? WHERE id = ?",
+          {app.now_iso(), row.i64("number_id")});
+      tx.exec("UPDATE agents SET phone_number_id = NULL WHERE id = ? AND status = 'draft'", {row.i64("agent_id")});
+      util::log_warn("released a number reserved by a publish that never finished",
+                     {{"agent_id", std::to_string(row.i64("agent_id"))}, {"phone_number_id", std::to_string(row.i64("number_id"))}});
+    }
+    return static_cast<int>(stale.rows.size());
+  });
 }
 
 json::object publish_agent(api::AppContext& app, std::int64_t company_id, std::int64_t agent_id,

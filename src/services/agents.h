@@ -43,6 +43,12 @@ boost::json::object pause_agent(api::AppContext& app, std::int64_t company_id, s
 boost::json::object resume_agent(api::AppContext& app, std::int64_t company_id, std::int64_t agent_id);
 boost::json::object archive_agent(api::AppContext& app, std::int64_t company_id, std::int64_t agent_id);
 
+// A publish reserves its number before talking to the provider; if the node died before it
+// committed or undid that, the reservation would hold the number forever. At start, drafts
+// holding a number reserved longer than any publish can take get it back in the pool.
+// Returns how many were released.
+int release_stale_reservations(api::AppContext& app);
+
 // The key for voice provider calls on behalf of a company.
 std::string voice_api_key(api::AppContext& app, std::int64_t company_id);
 

@@ -398,3 +398,40 @@ TEST_F(Agents, ConcurrentPublishesGetDistinctNumbers) {
 }
 
 }  // namespace cxco::test
+
+namespace cxco::test {
+
+// A node that died mid-publish left a number reserved on a draft; the next start frees it.
+TEST(AgentRecovery, StaleReservationsGoBackToThePoolAtStart) {
+  TestDatabase db;
+  auto config = [&](auto& v) { v["CXCO_DATABASE_URL"] = db.url(); };
+  std::int64_t agent_id = 0;
+  std::string user_key;
+  {
+    TestServer first(config);
+    auto company = first.create_company("Acme");
+    user_key = first.create_user(company.key, "jane@acme.com").key;
+    ASSERT_EQ(first.admin("POST", "/api/admin/phone-numbers",
+                          boost::json::object{{"numbers", boost::json::array{boost::json::object{
+                                                              {"number", "+27211234567"}, {"country_code", "ZA"}}}}})
+                  .status,
+              201);
+    agent_id = first.post("/api/agents/", user_key,
+                          boost::json::object{{"name", "A"}, {"personality", "P"}, {"opening_line", "O"}, {"voice_id", 1}})
+                   .json.at("id")
+                   .as_int64();
+  }
+  // What step 1 of a publish leaves behind, an hour ago.
+  auto store = store::Database::open(db.url(), 1);
+  store->write([&](store::Tx& tx) {
+    tx.exec("UPDATE phone_numbers SET status = 'assigned', company_id = 1, agent_id = ?, updated_at = '2000-01-01T00:00:00Z'",
+            {agent_id});
+    tx.exec("UPDATE agents SET phone_number_id = (SELECT id FROM phone_numbers LIMIT 1) WHERE id = ?", {agent_id});
+  });
+  TestServer second(config);
+  EXPECT_EQ(second.get("/api/phone-numbers/available?country_code=ZA", user_key).json.as_array().size(), 1u);
+  auto published = second.request("POST", "/api/agents/" + std::to_string(agent_id) + "/publish", user_key);
+  EXPECT_EQ(published.status, 200) << published.body;
+}
+
+}  // namespace cxco::test
