@@ -95,17 +95,22 @@ ParseOutcome parse_request(std::string_view bytes, const ServerLimits& limits) {
 struct Server::Impl {
   class Session;
 
-  Impl(ServerLimits l, Dispatcher d) : limits(l), dispatcher(std::move(d)), acceptor(ioc), drain_timer(ioc) {}
+  Impl(ServerLimits l, Dispatcher d)
+      : limits(l), dispatcher(std::move(d)), control(asio::make_strand(ioc)), acceptor(control), drain_timer(control),
+        signals(control) {}
 
   ServerLimits limits;
   Dispatcher dispatcher;
   asio::io_context ioc;
+  // The acceptor, the drain timer and the signal wait are used from several I/O threads; one
+  // strand serialises everything that touches them.
+  asio::strand<asio::io_context::executor_type> control;
   tcp::acceptor acceptor;
   asio::steady_timer drain_timer;
   std::mutex sessions_mutex;
   std::set<Session*> sessions;
   std::atomic<bool> stopping{false};
-  std::optional<asio::signal_set> signals;
+  asio::signal_set signals;
 
   void accept();
   void begin_stop();
@@ -234,7 +239,7 @@ void Server::Impl::begin_stop() {
   beast::error_code ignored;
   acceptor.close(ignored);
   // Once stopping, neither the signal wait nor the acceptor may keep the loop alive.
-  if (signals) signals->cancel(ignored);
+  signals.cancel(ignored);
   std::vector<std::shared_ptr<Session>> live;
   {
     std::lock_guard lock(sessions_mutex);
@@ -254,7 +259,8 @@ void Server::Impl::begin_stop() {
 void Server::Impl::session_closed(Session* s) {
   std::lock_guard lock(sessions_mutex);
   sessions.erase(s);
-  if (stopping && sessions.empty()) drain_timer.cancel();
+  if (stopping && sessions.empty())
+    asio::post(control, [this] { drain_timer.cancel(); });
 }
 
 Server::Server(ServerLimits limits, Dispatcher dispatcher) : impl_(std::make_unique<Impl>(limits, std::move(dispatcher))) {}
@@ -287,8 +293,9 @@ std::uint16_t Server::port() const { return impl_->acceptor.local_endpoint().por
 
 void Server::run(bool handle_signals) {
   if (handle_signals) {
-    impl_->signals.emplace(impl_->ioc, SIGTERM, SIGINT);
-    impl_->signals->async_wait([this](beast::error_code ec, int) {
+    impl_->signals.add(SIGTERM);
+    impl_->signals.add(SIGINT);
+    impl_->signals.async_wait([this](beast::error_code ec, int) {
       if (!ec) impl_->begin_stop();
     });
   }
@@ -300,7 +307,7 @@ void Server::run(bool handle_signals) {
 }
 
 void Server::stop() {
-  asio::post(impl_->ioc, [this] { impl_->begin_stop(); });
+  asio::post(impl_->control, [this] { impl_->begin_stop(); });
 }
 
 }  // namespace cxco::http
