@@ -1,5 +1,9 @@
 // Server foundation: HTTP behaviour, errors, admin, companies, users, keys, persistence.
+#include <condition_variable>
+#include <mutex>
+
 #include "harness.h"
+#include "http/server.h"
 #include "raw_socket.h"
 
 namespace cxco::test {
@@ -288,6 +292,58 @@ TEST(Persistence, DataAndKeysSurviveARestart) {
   ASSERT_EQ(me.status, 200);
   EXPECT_EQ(me.json.at("email"), "keep@durable.io");
   EXPECT_EQ(second.get("/api/companies/" + std::to_string(company.id), company.key).json.at("name"), "Durable");
+}
+
+}  // namespace cxco::test
+
+namespace cxco::test {
+
+// SIGTERM (Server::stop): a request already being handled is answered before the server exits;
+// new connections are refused.
+TEST(GracefulStop, RequestsInFlightAreAnsweredBeforeTheServerExits) {
+  std::mutex m;
+  std::condition_variable cv;
+  bool arrived = false;
+  std::thread responder;
+  http::Server server(http::ServerLimits{}, [&](http::Request&&, http::Respond respond) {
+    {
+      std::lock_guard lock(m);
+      arrived = true;
+    }
+    cv.notify_all();
+    responder = std::thread([respond = std::move(respond)] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the work in flight
+      http::Response r;
+      r.body = "{\"done\":true}";
+      respond(std::move(r));
+    });
+  });
+  server.listen("127.0.0.1:0");
+  const auto port = server.port();
+  std::thread running([&] { server.run(false); });
+
+  http::ClientResponse answer;
+  std::thread client([&] {
+    http::ClientRequest req;
+    req.url = "http://127.0.0.1:" + std::to_string(port) + "/slow";
+    answer = http::perform(req);
+  });
+  {
+    std::unique_lock lock(m);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(5), [&] { return arrived; }));
+  }
+  server.stop();
+  client.join();
+  running.join();  // run() returns once the answer is written
+  responder.join();
+  EXPECT_EQ(answer.status, 200);
+  EXPECT_EQ(answer.body, "{\"done\":true}");
+  EXPECT_EQ(answer.header("connection").value_or(""), "close");
+
+  http::ClientRequest late;
+  late.url = "http://127.0.0.1:" + std::to_string(port) + "/";
+  late.timeout = std::chrono::milliseconds(1000);
+  EXPECT_FALSE(http::perform(late).error.empty());
 }
 
 }  // namespace cxco::test
