@@ -55,7 +55,6 @@ Input Input::body(const http::Request& request, bool allow_empty) {
 }
 
 Input Input::query(const http::Request& request) { return Input("query", from_fields(request.query)); }
-Input Input::path(const http::Request& request) { return Input("path", from_fields(request.path_params)); }
 
 const json::value* Input::get(std::string_view key, bool required) {
   const auto* v = object_.if_contains(key);

@@ -23,9 +23,8 @@ class Input {
   // Parses the request body as a JSON object: 400 invalid_json otherwise. An empty body is
   // an empty object when allow_empty (for endpoints whose whole body is optional).
   static Input body(const http::Request& request, bool allow_empty = false);
-  // Query parameters and path parameters are read through the same interface.
+  // Query parameters are read through the same interface.
   static Input query(const http::Request& request);
-  static Input path(const http::Request& request);
 
   // Getters answer nullopt for an absent (or JSON null) field, recording an error if it was
   // required or present with a bad value.
@@ -55,7 +54,7 @@ class Input {
   Input(std::string location, boost::json::object object) : location_(std::move(location)), object_(std::move(object)) {}
   const boost::json::value* get(std::string_view key, bool required);
 
-  std::string location_;  // "body", "query" or "path"
+  std::string location_;  // "body" or "query"
   boost::json::object object_;
   std::vector<FieldError> errors_;
 };

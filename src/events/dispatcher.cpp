@@ -15,7 +15,8 @@ namespace cxco::events {
 
 namespace json = boost::json;
 
-Dispatcher::Dispatcher(api::AppContext& app, DispatcherOptions options) : app_(app), options_(options) {}
+Dispatcher::Dispatcher(api::AppContext& app, DispatcherOptions options)
+    : app_(app), options_(options), loop_("webhook dispatcher", options.poll, [this] { pass(); }) {}
 
 Dispatcher::~Dispatcher() { stop(); }
 
@@ -25,47 +26,30 @@ std::int64_t Dispatcher::lease_ms() const {
 }
 
 void Dispatcher::start() {
-  if (thread_.joinable()) return;
+  if (workers_) return;
   // A single SQLite node owns every delivery: leases left by a crash are void at start.
   if (app_.db.dialect() == store::Dialect::sqlite)
     app_.db.write([](store::Tx& tx) {
       tx.exec("UPDATE webhook_deliveries SET claimed_until = NULL WHERE status = 'pending' AND claimed_until IS NOT NULL");
     });
   workers_ = std::make_unique<util::WorkerPool>(options_.concurrency);
-  stopping_ = false;
-  thread_ = std::thread([this] { loop(); });
+  loop_.start();
 }
 
 void Dispatcher::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    if (!thread_.joinable()) return;
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  thread_.join();
+  loop_.stop();
   workers_.reset();  // finishes the deliveries in flight
 }
 
-void Dispatcher::loop() {
-  for (;;) {
-    try {
-      fan_out();
-      int slots;
-      {
-        std::lock_guard lock(mutex_);
-        slots = options_.concurrency - in_flight_;
-      }
-      if (slots > 0)
-        for (const auto& c : claim(slots)) workers_->post([this, c] { deliver(c); });
-    } catch (const std::exception& e) {
-      util::log_error("webhook dispatcher pass failed", {{"error", e.what()}});
-    }
-    std::unique_lock lock(mutex_);
-    wake_.wait_for(lock, options_.poll, [&] { return stopping_ || kicked_; });
-    kicked_ = false;
-    if (stopping_) return;
+void Dispatcher::pass() {
+  fan_out();
+  int slots;
+  {
+    std::lock_guard lock(mutex_);
+    slots = options_.concurrency - in_flight_;
   }
+  if (slots > 0)
+    for (const auto& c : claim(slots)) workers_->post([this, c] { deliver(c); });
 }
 
 void Dispatcher::fan_out() {
@@ -209,9 +193,8 @@ void Dispatcher::deliver(const Claimed& c) {
     std::lock_guard lock(mutex_);
     --in_flight_;
     if (--in_flight_by_webhook_[c.webhook_id] == 0) in_flight_by_webhook_.erase(c.webhook_id);
-    kicked_ = true;  // a slot is free: look for more work now rather than at the next poll
   }
-  wake_.notify_all();
+  loop_.kick();  // a slot is free: look for more work now rather than at the next poll
 }
 
 }  // namespace cxco::events

@@ -4,15 +4,13 @@
 // several nodes on PostgreSQL share it and a crashed node's deliveries are picked up again.
 #pragma once
 
-#include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <thread>
 
 #include "api/context.h"
+#include "util/polling_loop.h"
 #include "util/worker_pool.h"
 
 namespace cxco::events {
@@ -35,7 +33,7 @@ class Dispatcher {
   struct Claimed {
     std::int64_t id, webhook_id, lease;
   };
-  void loop();
+  void pass();
   void fan_out();
   std::vector<Claimed> claim(int slots);
   void deliver(const Claimed& c);
@@ -43,14 +41,11 @@ class Dispatcher {
 
   api::AppContext& app_;
   DispatcherOptions options_;
-  std::thread thread_;
   std::unique_ptr<util::WorkerPool> workers_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  bool kicked_ = false;
+  std::mutex mutex_;  // guards the in-flight counts
   int in_flight_ = 0;
   std::map<std::int64_t, int> in_flight_by_webhook_;
+  util::PollingLoop loop_;  // last: stopped before the members its passes use are destroyed
 };
 
 }  // namespace cxco::events

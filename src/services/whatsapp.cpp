@@ -664,42 +664,25 @@ InboundReport ingest_whatsapp(api::AppContext& app, const json::object& payload)
 // ---------------------------------------------------------------------------------------------
 
 WhatsAppWorker::WhatsAppWorker(api::AppContext& app, WhatsAppWorkerOptions options)
-    : app_(app), options_(std::move(options)) {}
+    : app_(app), options_(std::move(options)), loop_("WhatsApp worker", options_.poll, [this] { pass(); }) {}
 
 WhatsAppWorker::~WhatsAppWorker() { stop(); }
 
 void WhatsAppWorker::start() {
-  if (thread_.joinable()) return;
+  if (workers_) return;
   workers_ = std::make_unique<util::WorkerPool>(options_.concurrency);
-  stopping_ = false;
-  thread_ = std::thread([this] { loop(); });
+  loop_.start();
 }
 
 void WhatsAppWorker::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    if (!thread_.joinable()) return;
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  thread_.join();
+  loop_.stop();
   workers_.reset();  // finishes the jobs in progress
 }
 
-void WhatsAppWorker::loop() {
-  for (;;) {
-    try {
-      close_idle_conversations(app_);
-      claim_and_post(Kind::verification);
-      claim_and_post(Kind::reply);
-    } catch (const std::exception& e) {
-      util::log_error("WhatsApp worker pass failed", {{"error", e.what()}});
-    }
-    std::unique_lock lock(mutex_);
-    wake_.wait_for(lock, options_.poll, [&] { return stopping_ || kicked_; });
-    kicked_ = false;
-    if (stopping_) return;
-  }
+void WhatsAppWorker::pass() {
+  close_idle_conversations(app_);
+  claim_and_post(Kind::verification);
+  claim_and_post(Kind::reply);
 }
 
 void WhatsAppWorker::claim_and_post(Kind kind) {
@@ -738,9 +721,8 @@ void WhatsAppWorker::run(Kind kind, std::int64_t id) {
   {
     std::lock_guard lock(mutex_);
     in_flight_.erase({kind, id});
-    kicked_ = true;  // a slot is free, and the next reply of the conversation may be due now
   }
-  wake_.notify_all();
+  loop_.kick();  // a slot is free, and the next reply of the conversation may be due now
 }
 
 }  // namespace cxco::services

@@ -8,16 +8,15 @@
 #include <boost/json/object.hpp>
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
-#include <thread>
 #include <vector>
 
 #include "api/context.h"
+#include "util/polling_loop.h"
 #include "util/worker_pool.h"
 
 namespace cxco::services {
@@ -61,20 +60,17 @@ class WhatsAppWorker {
 
  private:
   enum class Kind { verification, reply };
-  void loop();
+  void pass();
   void claim_and_post(Kind kind);
   void run(Kind kind, std::int64_t id);
 
   api::AppContext& app_;
   WhatsAppWorkerOptions options_;
-  std::thread thread_;
   std::unique_ptr<util::WorkerPool> workers_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
-  bool kicked_ = false;
+  std::mutex mutex_;  // guards in_flight_
   // Jobs this node is working on: never claimed twice, even if their lease runs out meanwhile.
   std::set<std::pair<Kind, std::int64_t>> in_flight_;
+  util::PollingLoop loop_;  // last: stopped before the members its passes use are destroyed
 };
 
 }  // namespace cxco::services
