@@ -130,4 +130,21 @@ TestServer::Account TestServer::create_user(const std::string& company_key, cons
   return {r.json.at("id").as_int64(), std::string(r.json.at("api_key").as_string())};
 }
 
+void TestServer::add_numbers(const std::vector<std::string>& numbers, const std::string& country) {
+  json::array list;
+  for (const auto& n : numbers) list.push_back(json::object{{"number", n}, {"country_code", country}});
+  auto r = admin("POST", "/api/admin/phone-numbers", json::object{{"numbers", list}});
+  if (r.status != 201) throw std::runtime_error("adding numbers failed: " + r.body);
+}
+
+TestServer::LiveAgent TestServer::publish_agent(const std::string& user_key, const std::string& name) {
+  auto created = post("/api/agents/", user_key,
+                      json::object{{"name", name}, {"personality", "Helpful."}, {"opening_line", "Hi!"}, {"voice_id", 1}});
+  if (created.status != 201) throw std::runtime_error("create agent failed: " + created.body);
+  const auto id = created.json.at("id").as_int64();
+  auto live = request("POST", "/api/agents/" + std::to_string(id) + "/publish", user_key);
+  if (live.status != 200) throw std::runtime_error("publish failed: " + live.body);
+  return {id, std::string(live.json.at("external_agent_id").as_string())};
+}
+
 }  // namespace cxco::test

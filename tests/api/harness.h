@@ -96,6 +96,14 @@ class TestServer {
   };
   Account create_company(const std::string& name = "Acme Corp");
   Account create_user(const std::string& company_key, const std::string& email, const std::string& role = "member");
+  // Adds numbers of one country to the pool through the admin API.
+  void add_numbers(const std::vector<std::string>& numbers, const std::string& country = "ZA");
+  struct LiveAgent {
+    std::int64_t id;
+    std::string external_id;  // the voice provider's agent id
+  };
+  // Creates a draft agent and publishes it (a free number of ZA must be in the pool).
+  LiveAgent publish_agent(const std::string& user_key, const std::string& name = "Agent");
 
   void stop();
 

@@ -51,30 +51,14 @@ json::object transfer_result(const std::string& result_type, const std::string& 
 
 class Conversations : public ::testing::Test {
  protected:
-  struct Agent {
-    std::int64_t id;
-    std::string external_id;
-  };
+  using Agent = TestServer::LiveAgent;
 
   void SetUp() override {
     company = server.create_company("Acme");
     user = server.create_user(company.key, "jane@acme.com");
-    json::array numbers;
-    for (const auto* n : {"+27211234567", "+27211234568", "+27211234569"})
-      numbers.push_back(json::object{{"number", n}, {"country_code", "ZA"}});
-    ASSERT_EQ(server.admin("POST", "/api/admin/phone-numbers", json::object{{"numbers", numbers}}).status, 201);
-    sales = publish(user.key, "Sales");
-    support = publish(user.key, "Support");
-  }
-
-  Agent publish(const std::string& key, const std::string& name) {
-    auto created = server.post("/api/agents/", key,
-                               json::object{{"name", name}, {"personality", "Helpful."}, {"opening_line", "Hi!"}, {"voice_id", 1}});
-    EXPECT_EQ(created.status, 201) << created.body;
-    const auto id = created.json.at("id").as_int64();
-    auto live = server.request("POST", "/api/agents/" + std::to_string(id) + "/publish", key);
-    EXPECT_EQ(live.status, 200) << live.body;
-    return {id, std::string(live.json.at("external_agent_id").as_string())};
+    server.add_numbers({"+27211234567", "+27211234568", "+27211234569"});
+    sales = server.publish_agent(user.key, "Sales");
+    support = server.publish_agent(user.key, "Support");
   }
 
   // A post_call_transcription in the provider's shape (providers.md 1.3 and 1.5).

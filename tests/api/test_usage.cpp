@@ -68,23 +68,15 @@ class Usage : public ::testing::Test {
   void SetUp() override {
     company = server.create_company("Acme");
     user = server.create_user(company.key, "jane@acme.com");
-    json::array numbers;
-    for (const auto* n : {"+27211230001", "+27211230002", "+27211230003"})
-      numbers.push_back(json::object{{"number", n}, {"country_code", "ZA"}});
-    ASSERT_EQ(server.admin("POST", "/api/admin/phone-numbers", json::object{{"numbers", numbers}}).status, 201);
+    server.add_numbers({"+27211230001", "+27211230002", "+27211230003"});
     agents.push_back(publish("Sales"));
     agents.push_back(publish("Support"));
     agents.push_back(publish("Never called"));
   }
 
   Agent publish(const std::string& name) {
-    auto created = server.post("/api/agents/", user.key,
-                               json::object{{"name", name}, {"personality", "Helpful."}, {"opening_line", "Hi!"}, {"voice_id", 1}});
-    EXPECT_EQ(created.status, 201) << created.body;
-    const auto id = created.json.at("id").as_int64();
-    auto live = server.request("POST", "/api/agents/" + std::to_string(id) + "/publish", user.key);
-    EXPECT_EQ(live.status, 200) << live.body;
-    return {id, std::string(live.json.at("external_agent_id").as_string()), name};
+    const auto live = server.publish_agent(user.key, name);
+    return {live.id, live.external_id, name};
   }
 
   // Delivers a call and answers what it adds to usage, read from the payload that was sent.

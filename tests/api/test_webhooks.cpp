@@ -68,11 +68,7 @@ class Webhooks : public ::testing::Test {
     server = std::make_unique<TestServer>(tweak);
     company = server->create_company("Acme");
     user = server->create_user(company.key, "jane@acme.com");
-    ASSERT_EQ(server->admin("POST", "/api/admin/phone-numbers",
-                            json::object{{"numbers", json::array{json::object{{"number", "+27211234567"}, {"country_code", "ZA"}},
-                                                                 json::object{{"number", "+27211234568"}, {"country_code", "ZA"}}}}})
-                  .status,
-              201);
+    server->add_numbers({"+27211234567", "+27211234568"});
   }
   json::object register_hook(const std::string& key, const std::string& url,
                              json::array events = {"agent.status_changed"}, const char* secret = nullptr) {
@@ -83,13 +79,7 @@ class Webhooks : public ::testing::Test {
     return r.json.as_object();
   }
   // Publishing an agent writes one agent.status_changed event.
-  std::int64_t publish_agent(const std::string& key) {
-    auto a = server->post("/api/agents/", key,
-                          json::object{{"name", "A"}, {"personality", "P"}, {"opening_line", "O"}, {"voice_id", 1}});
-    const auto id = a.json.at("id").as_int64();
-    EXPECT_EQ(server->request("POST", "/api/agents/" + std::to_string(id) + "/publish", key).status, 200);
-    return id;
-  }
+  std::int64_t publish_agent(const std::string& key) { return server->publish_agent(key).id; }
   json::array attempts(std::int64_t webhook_id) {
     auto r = server->get("/api/webhooks/" + std::to_string(webhook_id) + "/deliveries?limit=100", company.key);
     return r.json.at("items").as_array();
