@@ -25,10 +25,10 @@
 #include "crypto/signatures.h"
 #include "domain/usage.h"
 #include "http/client.h"
+#include "providers/simulated_post_call.h"
 #include "services/accounts.h"
-#include "services/conversations.h"
-#include "services/usage.h"
 #include "store/migrations.h"
+#include "store/usage_repo.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/time.h"
@@ -80,8 +80,9 @@ double seconds_since(Clock::time_point t) { return std::chrono::duration<double>
 // written once per (day, agent) through the same upsert ingestion uses.
 std::string seed(const Options& o, store::Database& db, std::int64_t today) {
   const auto now = util::iso8601(today * 86400 + 43200);
-  const auto company = db.write([&](store::Tx& tx) { return services::create_company(tx, now, "Bench Co", std::nullopt); });
-  const auto company_id = company.resource.at("id").as_int64();
+  util::SystemClock clock;
+  const auto company = services::Accounts(db, clock).create_company("Bench Co", std::nullopt);
+  const auto company_id = company.resource.id.value;
   std::vector<std::int64_t> agent_ids;
   db.write([&](store::Tx& tx) {
     for (int a = 0; a < o.agents; ++a)
@@ -138,7 +139,7 @@ std::string seed(const Options& o, store::Database& db, std::int64_t today) {
   }
   db.write([&](store::Tx& tx) {
     for (const auto& [key, totals] : rollups)
-      services::add_usage(tx, company_id, util::date_from_days(key.first), key.second, "voice", totals);
+      store::usage_repo::add(tx, company.resource.id, util::date_from_days(key.first), key.second, "voice", totals);
   });
   std::fprintf(stderr, "\nseeding took %.1f s (%zu rollup rows)\n", seconds_since(started), rollups.size());
   return company.api_key;
@@ -233,13 +234,13 @@ int main(int argc, char** argv) {
     std::vector<std::pair<std::string, std::string>> bodies;
     std::mt19937 rng(7);
     for (int i = 0; i < o.ingest; ++i) {
-      services::SimulatedCall call;
+      providers::SimulatedCall call;
       call.external_agent_id = "bench_agent_" + std::to_string(rng() % static_cast<unsigned>(agents));
       call.agent_number = "+27211234567";
       call.duration_seconds = 20 + rng() % 600;
       call.started_unix = clock.now() - call.duration_seconds - rng() % 3600;
       if (rng() % 5 == 0) call.transfer_to = "+27115550000";
-      auto body = util::to_json(services::simulated_post_call(call));
+      auto body = util::to_json(providers::simulated_post_call(call));
       auto signature = crypto::sign_elevenlabs(kSecret, clock.now(), body);
       bodies.emplace_back(std::move(body), std::move(signature));
     }

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "api/validation.h"
-#include "domain/cursor.h"
+#include "api/input.h"
+#include "wire/cursor.h"
 #include "http/router.h"
 #include "http/server.h"
 
@@ -31,17 +31,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)router.match(req);
   try {
     auto body = api::Input::body(req, true);
-    (void)body.string("name", false);
-    (void)body.integer("voice_id", false, 1, INT64_MAX);
-    (void)body.object("config", false);
-    (void)body.email("email", false);
+    (void)body.string("name");
+    (void)body.integer("voice_id", wire::kOptional, 1);
+    (void)body.object("config").number("temperature", wire::kOptional, 0, 2);
+    (void)body.email("email", wire::kOptional);
   } catch (const ApiError& e) {
     if (e.status != 400) __builtin_trap();
   }
   auto query = api::Input::query(req);
-  (void)query.integer("limit", false, 1, 100);
-  if (const auto c = req.query_param("cursor")) (void)domain::decode_cursor(*c);
+  (void)query.integer("limit", wire::kOptional, 1, 100);
+  if (const auto c = req.query_param("cursor")) (void)wire::decode_cursor(*c);
   // Body bytes as a cursor too: the decoder must reject garbage without crashing.
-  (void)domain::decode_cursor(bytes.substr(0, 300));
+  (void)wire::decode_cursor(bytes.substr(0, 300));
   return 0;
 }

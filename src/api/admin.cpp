@@ -1,28 +1,30 @@
 // Platform operator API (platform.md section 2), behind X-Admin-Key.
 #include "api/api.h"
-#include "api/validation.h"
-#include "services/accounts.h"
+#include "api/input.h"
+#include "util/json.h"
 
 namespace cxco::api {
 
 namespace {
 
+using wire::kOptional;
+using wire::kRequired;
+
 http::Response create_company(Call& call) {
   auto in = Input::body(call.request);
-  const auto name = in.string("name", true, 255);
-  const auto settings = in.object("settings", false);
+  const auto name = in.string("name", kRequired, 255);
+  const auto settings = in.object("settings").object();
   in.check();
-  auto created = call.app.db.write(
-      [&](store::Tx& tx) { return services::create_company(tx, call.app.now_iso(), *name, settings); });
-  created.resource["api_key"] = created.api_key;
-  return json_response(201, created.resource);
+  const auto settings_json = settings ? std::optional<std::string>(util::to_json(*settings)) : std::nullopt;
+  return json_response(201, call.services.accounts.create_company(*name, settings_json));
 }
 
 http::Response rotate_key(Call& call) {
-  const auto id = id_param(call.request, "id");
-  auto key = call.app.db.write([&](store::Tx& tx) { return services::rotate_company_key(tx, call.app.now_iso(), id); });
+  const auto key = call.services.accounts.rotate_company_key(domain::CompanyId(id_param(call.request, "id")));
   if (!key) throw ApiError::not_found("Company not found");
-  return json_response(200, boost::json::object{{"api_key", *key}});
+  util::JsonWriter w;
+  w.begin_object().field("api_key", *key).end_object();
+  return json_text_response(200, w.take());
 }
 
 }  // namespace

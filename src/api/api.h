@@ -1,34 +1,47 @@
 // Routes, authentication and the handler table: turns an http::Request into a Response.
+// Handlers read their input, call one service and answer with the resource's serializer.
 #pragma once
-
-#include <boost/json/value.hpp>
 
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <string_view>
 
-#include "api/context.h"
 #include "api/guards.h"
+#include "domain/company.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "http/types.h"
+#include "services/services.h"
 #include "util/worker_pool.h"
+#include "wire/serializers.h"
 
 namespace cxco::api {
 
 // Who is calling, established from X-API-Key / X-Admin-Key before a handler runs.
 struct Principal {
   enum class Kind { anonymous, admin, company, user } kind = Kind::anonymous;
-  std::int64_t company_id = 0;
+  domain::CompanyId company;
   std::int64_t user_id = 0;
   std::int64_t key_id = 0;  // the API key used (0 for admin and anonymous calls)
 };
 
 enum class Access { open, admin, company, user, any_key };
 
+// What the API itself needs to know of the configuration.
+struct ApiSettings {
+  std::string admin_key;                  // empty: the admin API answers 404
+  double rate_limit_per_second = 0;       // per API key and node; 0: no limit
+  double rate_limit_burst = 0;
+  std::string whatsapp_verify_token;      // answers the WhatsApp webhook handshake
+  int worker_threads = 8;                 // run blocking handlers
+};
+
 struct Call {
   const http::Request& request;
   const Principal& principal;
-  AppContext& app;
+  services::Services& services;
+  const ApiSettings& settings;
 };
 
 using Handler = http::Response (*)(Call&);
@@ -41,18 +54,22 @@ struct Route {
 
 using Routes = http::Router<Route>;
 
-// JSON answers.
-http::Response json_response(int status, const boost::json::value& body);
+// A resource as JSON, through its serializer (wire/serializers.h).
+template <class T>
+http::Response json_response(int status, const T& body) {
+  http::Response r;
+  r.status = status;
+  r.body = wire::to_json(body);
+  return r;
+}
+http::Response json_text_response(int status, std::string json);
 http::Response no_content();
-// One page of a newest-first list: `rows` holds up to limit + 1 rows (one more than asked
-// tells whether another page exists); answers {"items", "has_more", "next_cursor"}.
-http::Response page_response(boost::json::array rows, std::int64_t limit);
 // A path parameter that must be a positive integer id (422 otherwise).
 std::int64_t id_param(const http::Request& request, std::string_view name);
 
 class Api {
  public:
-  explicit Api(AppContext& app);
+  Api(services::Services& services, ApiSettings settings);
   // The http::Server's dispatcher: authenticates, runs the handler on a worker, logs.
   void dispatch(http::Request&& request, http::Respond respond);
   // Runs a request synchronously on the calling thread (used by dispatch and benchmarks).
@@ -61,8 +78,10 @@ class Api {
 
  private:
   http::Response run(http::Request& request, const Routes::Match& match);
+  Principal authenticate(const http::Request& request, Access access);
 
-  AppContext& app_;
+  services::Services& services_;
+  ApiSettings settings_;
   Routes routes_;
   std::unique_ptr<RateLimiter> limiter_;
   util::WorkerPool workers_;

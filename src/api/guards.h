@@ -10,8 +10,8 @@
 #include <string>
 #include <unordered_map>
 
-#include "api/context.h"
 #include "http/types.h"
+#include "services/idempotency.h"
 
 namespace cxco::api {
 
@@ -35,8 +35,7 @@ class RateLimiter {
 // Runs `execute` at most once per (scope, Idempotency-Key) within 24 hours: a repeat with the
 // same method, path and body gets the first answer again (header Idempotent-Replayed: true),
 // one with a different request is 422, one while the first is still running is 409.
-// Server errors (5xx) and 429 are not kept, so the client may retry them.
-http::Response run_idempotent(AppContext& app, const std::string& scope, const std::string& key,
+http::Response run_idempotent(services::Idempotency& idempotency, const std::string& scope, const std::string& key,
                               const http::Request& request, const std::function<http::Response()>& execute);
 
 }  // namespace cxco::api

@@ -1,17 +1,15 @@
 // GET /healthz (process up) and GET /readyz (database reachable), no key needed.
-#include <boost/json/object.hpp>
-
 #include "api/api.h"
 
 namespace cxco::api {
 
 namespace {
 
-http::Response healthz(Call&) { return json_response(200, boost::json::object{{"status", "ok"}}); }
+http::Response healthz(Call&) { return json_text_response(200, R"({"status":"ok"})"); }
 
 http::Response readyz(Call& call) {
-  if (call.app.db.ping()) return json_response(200, boost::json::object{{"status", "ready"}});
-  return json_response(503, boost::json::object{{"status", "unavailable"}, {"detail", "database unreachable"}});
+  if (call.services.operations.database_ready()) return json_text_response(200, R"({"status":"ready"})");
+  return json_text_response(503, R"({"status":"unavailable","detail":"database unreachable"})");
 }
 
 }  // namespace

@@ -1,14 +1,14 @@
 // Usage (reference "Usage", GET /api/companies/{id}/usage, GET /api/agents/{id}/usage): figures
 // from the daily rollups over a range of UTC days.
 #include "api/api.h"
-#include "api/validation.h"
-#include "domain/usage.h"
-#include "services/usage.h"
-#include "util/time.h"
+#include "api/input.h"
 
 namespace cxco::api {
 
 namespace {
+
+using wire::kOptional;
+using wire::kRequired;
 
 // The longest range /api/usage/daily answers (platform.md section 3): a leap year.
 constexpr std::int64_t kMaxDailyDays = 366;
@@ -16,12 +16,12 @@ constexpr std::int64_t kMaxDailyDays = 366;
 // start_date and end_date; when absent, the range runs from the first day of end_date's month
 // (the current month by default) to end_date (today by default). Read first, so that an error
 // recorded in `q` here is a date error: then nullopt, and the caller's check() answers 422.
-std::optional<services::DayRange> read_range(Call& call, Input& q, bool required) {
-  const auto start = q.date("start_date", required);
-  const auto end = q.date("end_date", required);
+std::optional<domain::DayRange> read_range(Call& call, Input& q, wire::Presence presence) {
+  const auto start = q.date("start_date", presence);
+  const auto end = q.date("end_date", presence);
   if (!q.ok()) return std::nullopt;
-  services::DayRange range;
-  range.last = end.value_or(call.app.clock.now() / 86400);
+  domain::DayRange range;
+  range.last = end.value_or(call.services.usage.today());
   range.first = start.value_or(domain::first_of_month(range.last));
   if (range.first > range.last) q.error("start_date", "start_date must not be after end_date", "value_error");
   return range;
@@ -29,39 +29,32 @@ std::optional<services::DayRange> read_range(Call& call, Input& q, bool required
 
 http::Response usage_summary(Call& call) {
   auto q = Input::query(call.request);
-  const auto range = read_range(call, q, false);
+  const auto range = read_range(call, q, kOptional);
   q.check();
-  return json_response(200, call.app.db.read([&](store::Tx& tx) {
-    return services::company_usage(tx, call.principal.company_id, *range);
-  }));
+  return json_response(200, call.services.usage.company(call.principal.company, *range));
 }
 
 http::Response company_usage(Call& call) {
-  if (id_param(call.request, "company_id") != call.principal.company_id) throw ApiError::not_found("Company not found");
+  if (id_param(call.request, "company_id") != call.principal.company.value) throw ApiError::not_found("Company not found");
   return usage_summary(call);
 }
 
 http::Response agent_usage(Call& call) {
   const auto agent_id = id_param(call.request, "agent_id");
   auto q = Input::query(call.request);
-  const auto range = read_range(call, q, false);
+  const auto range = read_range(call, q, kOptional);
   q.check();
-  auto usage = call.app.db.read(
-      [&](store::Tx& tx) { return services::agent_usage(tx, call.principal.company_id, agent_id, *range); });
-  if (!usage) throw ApiError::not_found("Agent not found");
-  return json_response(200, *usage);
+  return json_response(200, call.services.usage.agent(call.principal.company, agent_id, *range));
 }
 
 http::Response daily_usage(Call& call) {
   auto q = Input::query(call.request);
-  const auto range = read_range(call, q, true);
-  const auto agent_id = q.integer("agent_id", false, 1, INT64_MAX);
+  const auto range = read_range(call, q, kRequired);
+  const auto agent_id = q.integer("agent_id", kOptional, 1);
   if (range && range->last - range->first + 1 > kMaxDailyDays)
     q.error("end_date", "The range may span at most " + std::to_string(kMaxDailyDays) + " days", "value_error");
   q.check();
-  return json_response(200, call.app.db.read([&](store::Tx& tx) {
-    return services::daily_usage(tx, call.principal.company_id, agent_id, *range);
-  }));
+  return json_response(200, call.services.usage.daily(call.principal.company, agent_id, *range));
 }
 
 }  // namespace

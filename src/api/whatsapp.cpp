@@ -1,24 +1,18 @@
 // WhatsApp on a company's phone numbers (reference "Phone Numbers", platform.md section 3), User
 // Key: enabling it starts a verification that the WhatsApp worker completes.
 #include "api/api.h"
-#include "domain/errors.h"
-#include "services/whatsapp.h"
 
 namespace cxco::api {
 
 namespace {
 
 http::Response enable_whatsapp(Call& call) {
-  const auto id = id_param(call.request, "phone_number_id");
-  return json_response(200, services::enable_whatsapp(call.app, call.principal.company_id, id));
+  return json_response(200, call.services.whatsapp.enable(call.principal.company, id_param(call.request, "phone_number_id")));
 }
 
 http::Response whatsapp_status(Call& call) {
-  const auto id = id_param(call.request, "phone_number_id");
-  const auto status =
-      call.app.db.read([&](store::Tx& tx) { return services::whatsapp_status(tx, call.principal.company_id, id); });
-  if (!status) throw ApiError::not_found("Phone number not found");
-  return json_response(200, *status);
+  const auto number = call.services.whatsapp.number(call.principal.company, id_param(call.request, "phone_number_id"));
+  return json_response(200, wire::WhatsAppStatusOf{number});
 }
 
 }  // namespace

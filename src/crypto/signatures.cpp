@@ -8,6 +8,17 @@
 
 namespace cxco::crypto {
 
+const char* describe(SignatureCheck check) {
+  switch (check) {
+    case SignatureCheck::missing: return "missing";
+    case SignatureCheck::malformed: return "malformed";
+    case SignatureCheck::mismatch: return "mismatch";
+    case SignatureCheck::too_old: return "outside the time window";
+    case SignatureCheck::ok: break;
+  }
+  return "ok";
+}
+
 namespace {
 
 constexpr std::string_view kWhatsAppPrefix = "sha256=";

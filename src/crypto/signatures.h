@@ -8,6 +8,8 @@
 namespace cxco::crypto {
 
 enum class SignatureCheck { ok, missing, malformed, mismatch, too_old };
+// For logs: "missing", "mismatch", ...
+const char* describe(SignatureCheck check);
 
 // ElevenLabs-Signature: "t=<unix>,v0=<hex HMAC-SHA256(secret, "<t>.<body>")>". Rejects t older
 // than now - tolerance (30 minutes by default) and also t further than tolerance in the future.

@@ -4,6 +4,11 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "domain/company.h"
 
 namespace cxco::domain {
 
@@ -28,5 +33,41 @@ std::optional<double> success_rate(const UsageTotals& totals);
 
 // Days since the epoch of the first day of the month that `day` is in.
 std::int64_t first_of_month(std::int64_t day);
+
+// An inclusive range of UTC days, as days since the epoch.
+struct DayRange {
+  std::int64_t first = 0;
+  std::int64_t last = 0;
+};
+
+struct ChannelTotals {
+  UsageTotals voice, whatsapp;
+  std::int64_t conversations() const { return voice.conversations + whatsapp.conversations; }
+};
+
+struct AgentUsageLine {
+  std::int64_t agent_id = 0;
+  std::string agent_name;
+  ChannelTotals totals;
+};
+
+// GET /api/usage/summary and GET /api/companies/{id}/usage.
+struct CompanyUsage {
+  DayRange period;
+  ChannelTotals totals;
+  std::vector<AgentUsageLine> by_agent;  // agents with conversations, biggest voice users first
+};
+
+// GET /api/agents/{id}/usage.
+struct AgentUsage {
+  std::int64_t agent_id = 0;
+  DayRange period;
+  ChannelTotals totals;
+};
+
+// GET /api/usage/daily: every day of the range, days without usage as zeros.
+struct DailyUsage {
+  std::vector<std::pair<std::int64_t, ChannelTotals>> days;  // (day, totals)
+};
 
 }  // namespace cxco::domain

@@ -1,100 +1,98 @@
 #include "services/accounts.h"
 
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
-
 #include "crypto/crypto.h"
 #include "domain/errors.h"
+#include "store/companies_repo.h"
+#include "store/keys_repo.h"
+#include "store/users_repo.h"
 
 namespace cxco::services {
 
-namespace json = boost::json;
-
 namespace {
 
-constexpr const char* kCompanyColumns = "id, name, status, meta_business_id, settings, created_at, updated_at";
-constexpr const char* kUserColumns = "id, company_id, email, name, role, status, created_at, updated_at";
-
-void store_key(store::Tx& tx, const std::string& key, const char* type, std::int64_t company_id,
-               std::optional<std::int64_t> user_id, const std::string& now) {
-  tx.exec("INSERT INTO api_keys (key_hash, key_type, company_id, user_id, created_at) VALUES (?, ?, ?, ?, ?)",
-          {crypto::sha256_hex(key), std::string(type), company_id, store::opt(user_id), now});
+std::string issue_key(store::Tx& tx, domain::KeyType type, domain::CompanyId company,
+                      std::optional<std::int64_t> user_id, const std::string& now) {
+  auto key = crypto::generate_api_key(type == domain::KeyType::company ? crypto::KeyType::company : crypto::KeyType::user);
+  store::keys_repo::insert(tx, crypto::sha256_hex(key), type, company, user_id, now);
+  return key;
 }
 
 }  // namespace
 
-json::object company_json(const store::Row& row) {
-  json::object o;
-  o["id"] = row.i64("id");
-  o["name"] = row.str("name");
-  o["status"] = row.str("status");
-  if (const auto mb = row.opt_str("meta_business_id")) o["meta_business_id"] = *mb;
-  else o["meta_business_id"] = nullptr;
-  const auto settings = row.opt_str("settings");
-  o["settings"] = settings ? json::parse(*settings) : json::value(nullptr);
-  o["created_at"] = row.str("created_at");
-  o["updated_at"] = row.str("updated_at");
-  return o;
+domain::WithKey<domain::Company> Accounts::create_company(const std::string& name,
+                                                         const std::optional<std::string>& settings_json) {
+  return db_.write([&](store::Tx& tx) {
+    const auto at = now();
+    const auto id = store::companies_repo::insert(tx, name, settings_json, at);
+    auto key = issue_key(tx, domain::KeyType::company, id, std::nullopt, at);
+    return domain::WithKey<domain::Company>{*store::companies_repo::find(tx, id), std::move(key)};
+  });
 }
 
-json::object user_json(const store::Row& row) {
-  return json::object{{"id", row.i64("id")},         {"company_id", row.i64("company_id")},
-                      {"email", row.str("email")},   {"name", row.str("name")},
-                      {"role", row.str("role")},     {"status", row.str("status")},
-                      {"created_at", row.str("created_at")}, {"updated_at", row.str("updated_at")}};
+domain::Company Accounts::company(domain::CompanyId company) {
+  auto found = db_.read([&](store::Tx& tx) { return store::companies_repo::find(tx, company); });
+  if (!found) throw ApiError::not_found("Company not found");
+  return *found;
 }
 
-WithKey create_company(store::Tx& tx, const std::string& now, const std::string& name,
-                       const std::optional<json::object>& settings) {
-  const auto id = tx.insert(
-      "INSERT INTO companies (name, status, settings, created_at, updated_at) VALUES (?, 'active', ?, ?, ?) RETURNING id",
-      {name, settings ? store::Param(json::serialize(*settings)) : store::Param(nullptr), now, now});
-  WithKey out;
-  out.api_key = crypto::generate_api_key(crypto::KeyType::company);
-  store_key(tx, out.api_key, "company", id, std::nullopt, now);
-  out.resource = *find_company(tx, id);
-  return out;
+bool Accounts::has_companies() {
+  return db_.read([](store::Tx& tx) { return store::companies_repo::any(tx); });
 }
 
-std::optional<json::object> find_company(store::Tx& tx, std::int64_t company_id) {
-  const auto row = tx.one(std::string("SELECT ") + kCompanyColumns + " FROM companies WHERE id = ?", {company_id});
-  if (!row) return std::nullopt;
-  return company_json(*row);
+domain::Company Accounts::update_company(domain::CompanyId company, const domain::CompanyChanges& changes) {
+  auto updated = db_.write([&](store::Tx& tx) {
+    if (changes.name || changes.settings_json) store::companies_repo::update(tx, company, changes, now());
+    return store::companies_repo::find(tx, company);
+  });
+  if (!updated) throw ApiError::not_found("Company not found");
+  return *updated;
 }
 
-std::optional<std::string> rotate_company_key(store::Tx& tx, const std::string& now, std::int64_t company_id) {
-  if (!tx.one("SELECT id FROM companies WHERE id = ?" + std::string(tx.lock_row_clause()), {company_id}))
-    return std::nullopt;
-  tx.exec("UPDATE api_keys SET revoked_at = ? WHERE company_id = ? AND key_type = 'company' AND revoked_at IS NULL",
-          {now, company_id});
-  auto key = crypto::generate_api_key(crypto::KeyType::company);
-  store_key(tx, key, "company", company_id, std::nullopt, now);
-  return key;
+std::optional<std::string> Accounts::rotate_company_key(domain::CompanyId company) {
+  return db_.write([&](store::Tx& tx) -> std::optional<std::string> {
+    if (!store::companies_repo::lock(tx, company)) return std::nullopt;
+    const auto at = now();
+    store::keys_repo::revoke_company_keys(tx, company, at);
+    return issue_key(tx, domain::KeyType::company, company, std::nullopt, at);
+  });
 }
 
-WithKey create_user(store::Tx& tx, const std::string& now, std::int64_t company_id, const std::string& email,
-                    const std::string& name, const std::string& role) {
-  std::int64_t id = 0;
-  try {
-    id = tx.insert(
-        "INSERT INTO users (company_id, email, name, role, status, created_at, updated_at) "
-        "VALUES (?, ?, ?, ?, 'active', ?, ?) RETURNING id",
-        {company_id, email, name, role, now, now});
-  } catch (const store::ConflictError&) {
-    throw ApiError::conflict("A user with this email already exists in the company");
-  }
-  WithKey out;
-  out.api_key = crypto::generate_api_key(crypto::KeyType::user);
-  store_key(tx, out.api_key, "user", company_id, id, now);
-  out.resource = *find_user(tx, company_id, id);
-  return out;
+domain::WithKey<domain::User> Accounts::create_user(domain::CompanyId company, const std::string& email,
+                                                   const std::string& name, const std::string& role) {
+  return db_.write([&](store::Tx& tx) {
+    const auto at = now();
+    std::int64_t id = 0;
+    try {
+      id = store::users_repo::insert(tx, company, email, name, role, at);
+    } catch (const store::ConflictError&) {
+      throw ApiError::conflict("A user with this email already exists in the company");
+    }
+    auto key = issue_key(tx, domain::KeyType::user, company, id, at);
+    return domain::WithKey<domain::User>{*store::users_repo::find(tx, company, id), std::move(key)};
+  });
 }
 
-std::optional<json::object> find_user(store::Tx& tx, std::int64_t company_id, std::int64_t user_id) {
-  const auto row = tx.one(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ? AND company_id = ?",
-                          {user_id, company_id});
-  if (!row) return std::nullopt;
-  return user_json(*row);
+std::optional<domain::User> Accounts::find_user(domain::CompanyId company, std::int64_t user_id) {
+  return db_.read([&](store::Tx& tx) { return store::users_repo::find(tx, company, user_id); });
+}
+
+domain::User Accounts::update_user(domain::CompanyId company, std::int64_t user_id, const domain::UserChanges& changes) {
+  auto updated = db_.write([&](store::Tx& tx) {
+    if (changes.name || changes.role) store::users_repo::update(tx, company, user_id, changes, now());
+    return store::users_repo::find(tx, company, user_id);
+  });
+  if (!updated) throw ApiError::not_found("User not found");
+  return *updated;
+}
+
+void Accounts::delete_user(domain::CompanyId company, std::int64_t user_id) {
+  if (!db_.write([&](store::Tx& tx) { return store::users_repo::remove(tx, company, user_id); }))
+    throw ApiError::not_found("User not found");
+}
+
+std::optional<domain::KeyOwner> Accounts::authenticate(std::string_view api_key) {
+  if (!crypto::api_key_type(api_key)) return std::nullopt;
+  return store::keys_repo::find_active(db_, crypto::sha256_hex(api_key));
 }
 
 }  // namespace cxco::services

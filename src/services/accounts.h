@@ -1,33 +1,44 @@
-// Companies, users and their API keys: shared by the HTTP API, the admin CLI and demo seeding.
+// Companies, users and the API keys that act for them: the platform operator's and the
+// company's own account management, and the key lookup behind every request.
 #pragma once
-
-#include <boost/json/object.hpp>
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
+#include "domain/company.h"
 #include "store/db.h"
+#include "util/time.h"
 
 namespace cxco::services {
 
-struct WithKey {
-  boost::json::object resource;  // as the API shows it
-  std::string api_key;           // plaintext, shown once
+class Accounts {
+ public:
+  Accounts(store::Database& db, const util::Clock& clock) : db_(db), clock_(clock) {}
+
+  domain::WithKey<domain::Company> create_company(const std::string& name, const std::optional<std::string>& settings_json);
+  domain::Company company(domain::CompanyId company);  // 404 when missing
+  bool has_companies();
+  domain::Company update_company(domain::CompanyId company, const domain::CompanyChanges& changes);
+  // Issues a new company key and revokes every earlier one; nullopt when there is no such company.
+  std::optional<std::string> rotate_company_key(domain::CompanyId company);
+
+  // 409 when the email is taken in the company.
+  domain::WithKey<domain::User> create_user(domain::CompanyId company, const std::string& email,
+                                            const std::string& name, const std::string& role);
+  std::optional<domain::User> find_user(domain::CompanyId company, std::int64_t user_id);
+  domain::User update_user(domain::CompanyId company, std::int64_t user_id, const domain::UserChanges& changes);
+  void delete_user(domain::CompanyId company, std::int64_t user_id);  // with its keys; 404 when missing
+
+  // Who a presented API key acts for; nullopt for anything but a live key of ours.
+  std::optional<domain::KeyOwner> authenticate(std::string_view api_key);
+
+ private:
+  std::string now() const { return util::iso8601(clock_.now()); }
+
+  store::Database& db_;
+  const util::Clock& clock_;
 };
-
-boost::json::object company_json(const store::Row& row);
-boost::json::object user_json(const store::Row& row);
-
-WithKey create_company(store::Tx& tx, const std::string& now, const std::string& name,
-                       const std::optional<boost::json::object>& settings);
-std::optional<boost::json::object> find_company(store::Tx& tx, std::int64_t company_id);
-// Issues a new company key and revokes every earlier one. nullopt if the company does not exist.
-std::optional<std::string> rotate_company_key(store::Tx& tx, const std::string& now, std::int64_t company_id);
-
-// Throws ApiError 409 when the email is taken in the company.
-WithKey create_user(store::Tx& tx, const std::string& now, std::int64_t company_id, const std::string& email,
-                    const std::string& name, const std::string& role);
-std::optional<boost::json::object> find_user(store::Tx& tx, std::int64_t company_id, std::int64_t user_id);
 
 }  // namespace cxco::services

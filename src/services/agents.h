@@ -3,53 +3,54 @@
 // writes agent.status_changed to the outbox in the same transaction.
 #pragma once
 
-#include <boost/json/array.hpp>
-#include <boost/json/object.hpp>
-
 #include <cstdint>
 #include <optional>
 #include <string>
 
-#include "api/context.h"
+#include "domain/agent.h"
+#include "domain/page.h"
+#include "providers/voice_provider.h"
+#include "services/credentials.h"
+#include "store/db.h"
+#include "util/time.h"
 
 namespace cxco::services {
 
-struct AgentConfig {
-  double temperature = 0.7;
-  std::int64_t max_call_duration_seconds = 600;
+class Agents {
+ public:
+  Agents(store::Database& db, const util::Clock& clock, providers::VoiceProvider& voice, Credentials& credentials)
+      : db_(db), clock_(clock), voice_(voice), credentials_(credentials) {}
+
+  domain::Agent create(domain::CompanyId company, const domain::AgentFields& fields);
+  domain::Agent get(domain::CompanyId company, std::int64_t agent_id);  // 404 when not the company's
+  bool exists(domain::CompanyId company, std::int64_t agent_id);
+  // An active agent of any company (operator commands); nullopt when there is none.
+  std::optional<domain::Agent> find_active_any_company(std::int64_t agent_id);
+  domain::Page<domain::Agent> list(domain::CompanyId company, std::optional<domain::AgentStatus> status,
+                                   const domain::PageRequest& page);
+  // A live agent is changed at the provider first, and restored there if the database refuses.
+  domain::Agent update(domain::CompanyId company, std::int64_t agent_id, const domain::AgentFields& fields);
+  domain::Agent publish(domain::CompanyId company, std::int64_t agent_id, const std::string& country_code);
+  domain::Agent pause(domain::CompanyId company, std::int64_t agent_id);
+  domain::Agent resume(domain::CompanyId company, std::int64_t agent_id);
+  domain::Agent archive(domain::CompanyId company, std::int64_t agent_id);
+
+  // A publish reserves its number before talking to the provider; if the node died before it
+  // committed or undid that, the reservation would hold the number forever. At start, drafts
+  // holding a number reserved longer than any publish can take give it back to the pool.
+  // Returns how many were released.
+  int release_stale_reservations();
+
+ private:
+  std::string now() const { return util::iso8601(clock_.now()); }
+  domain::Agent toggle(domain::CompanyId company, std::int64_t agent_id, domain::AgentAction action);
+  // Commits a status change with its event; false when the status moved meanwhile.
+  bool commit_status(store::Tx& tx, const domain::Agent& agent, domain::AgentStatus to, const std::string& at);
+
+  store::Database& db_;
+  const util::Clock& clock_;
+  providers::VoiceProvider& voice_;
+  Credentials& credentials_;
 };
-
-struct AgentFields {
-  std::optional<std::string> name, personality, opening_line, language;
-  std::optional<std::int64_t> voice_id;
-  // Present keys of `config` only; absent ones keep their value (defaults on create).
-  std::optional<double> temperature;
-  std::optional<std::int64_t> max_call_duration_seconds;
-};
-
-// nullopt when the agent does not exist in the company.
-std::optional<boost::json::object> find_agent(store::Tx& tx, std::int64_t company_id, std::int64_t agent_id);
-
-// Newest first: agents with id < before_id (when set), at most `limit`.
-boost::json::array list_agents(store::Tx& tx, std::int64_t company_id, const std::optional<std::string>& status,
-                               std::optional<std::int64_t> before_id, std::int64_t limit);
-
-boost::json::object create_agent(api::AppContext& app, std::int64_t company_id, const AgentFields& fields);
-boost::json::object update_agent(api::AppContext& app, std::int64_t company_id, std::int64_t agent_id,
-                                 const AgentFields& fields);
-boost::json::object publish_agent(api::AppContext& app, std::int64_t company_id, std::int64_t agent_id,
-                                  const std::string& country_code);
-boost::json::object pause_agent(api::AppContext& app, std::int64_t company_id, std::int64_t agent_id);
-boost::json::object resume_agent(api::AppContext& app, std::int64_t company_id, std::int64_t agent_id);
-boost::json::object archive_agent(api::AppContext& app, std::int64_t company_id, std::int64_t agent_id);
-
-// A publish reserves its number before talking to the provider; if the node died before it
-// committed or undid that, the reservation would hold the number forever. At start, drafts
-// holding a number reserved longer than any publish can take get it back in the pool.
-// Returns how many were released.
-int release_stale_reservations(api::AppContext& app);
-
-// The key for voice provider calls on behalf of a company.
-std::string voice_api_key(api::AppContext& app, std::int64_t company_id);
 
 }  // namespace cxco::services

@@ -1,114 +1,89 @@
 #include "services/catalog.h"
 
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
-
 #include <set>
 
 #include "domain/errors.h"
+#include "store/credentials_repo.h"
+#include "store/numbers_repo.h"
+#include "store/voices_repo.h"
+#include "util/json.h"
 
 namespace cxco::services {
 
-namespace json = boost::json;
-
-namespace {
-json::value nullable(const std::optional<std::string>& v) { return v ? json::value(*v) : json::value(nullptr); }
-json::value nullable(const std::optional<std::int64_t>& v) { return v ? json::value(*v) : json::value(nullptr); }
-}  // namespace
-
-json::object voice_json(const store::Row& row) {
-  const auto tags = row.opt_str("tags");
-  return json::object{{"id", row.i64("id")},
-                      {"provider_id", row.i64("provider_id")},
-                      {"external_voice_id", row.str("external_voice_id")},
-                      {"name", row.str("name")},
-                      {"gender", nullable(row.opt_str("gender"))},
-                      {"accent", nullable(row.opt_str("accent"))},
-                      {"language", row.str("language")},
-                      {"preview_url", nullable(row.opt_str("preview_url"))},
-                      {"tags", tags ? json::parse(*tags) : json::value(nullptr)},
-                      {"status", row.str("status")}};
+std::vector<domain::Voice> Catalog::voices(const domain::VoiceFilter& filter) {
+  return db_.read([&](store::Tx& tx) { return store::voices_repo::list_active(tx, filter); });
 }
 
-json::object phone_number_json(const store::Row& row) {
-  return json::object{{"id", row.i64("id")},
-                      {"number", row.str("number")},
-                      {"provider_slug", row.str("provider_slug")},
-                      {"country_code", row.str("country_code")},
-                      {"status", row.str("status")},
-                      {"company_id", nullable(row.opt_i64("company_id"))},
-                      {"agent_id", nullable(row.opt_i64("agent_id"))},
-                      {"whatsapp_status", row.str("whatsapp_status")},
-                      {"whatsapp_external_id", nullable(row.opt_str("whatsapp_external_id"))},
-                      {"created_at", row.str("created_at")},
-                      {"updated_at", row.str("updated_at")}};
+domain::Voice Catalog::voice(std::int64_t voice_id) {
+  auto found = db_.read([&](store::Tx& tx) { return store::voices_repo::find(tx, voice_id); });
+  if (!found) throw ApiError::not_found("Voice not found");
+  return *found;
 }
 
-json::array add_numbers(store::Tx& tx, const std::string& now, const std::vector<NewNumber>& numbers) {
-  std::set<std::string> seen;
-  json::array created;
-  for (const auto& n : numbers) {
-    if (!seen.insert(n.number).second) throw ApiError::conflict("Number " + n.number + " appears twice in the request");
-    std::int64_t id = 0;
-    try {
-      id = tx.insert(
-          "INSERT INTO phone_numbers (number, provider_slug, country_code, status, created_at, updated_at) "
-          "VALUES (?, ?, ?, 'available', ?, ?) RETURNING id",
-          {n.number, n.provider_slug, n.country_code, now, now});
-    } catch (const store::ConflictError&) {
-      throw ApiError::conflict("Number " + n.number + " is already in the pool");
+domain::Voice Catalog::add_voice(const domain::Voice& voice) {
+  return db_.write([&](store::Tx& tx) {
+    if (!store::credentials_repo::provider_exists(tx, voice.provider_id))
+      throw ApiError::validation({FieldError{{"body", "provider_id"}, "Unknown provider", "value_error"}});
+    if (store::voices_repo::find_by_external_id(tx, voice.provider_id, voice.external_voice_id))
+      throw ApiError::conflict("This provider voice is already in the catalogue");
+    return *store::voices_repo::find(tx, store::voices_repo::insert(tx, voice, now()));
+  });
+}
+
+std::size_t Catalog::sync_provider_voices(const std::vector<providers::ProviderVoice>& voices) {
+  return db_.write([&](store::Tx& tx) {
+    const auto at = now();
+    for (const auto& pv : voices) {
+      domain::Voice v;
+      v.external_voice_id = pv.voice_id;
+      v.name = pv.name;
+      v.language = pv.language.empty() ? "en" : pv.language;
+      if (!pv.gender.empty()) v.gender = pv.gender;
+      if (!pv.accent.empty()) v.accent = pv.accent;
+      v.preview_url = pv.preview_url;
+      v.tags_json = util::to_json(pv.labels);
+      if (const auto id = store::voices_repo::find_by_external_id(tx, v.provider_id, v.external_voice_id))
+        store::voices_repo::update(tx, *id, v, at);
+      else
+        store::voices_repo::insert(tx, v, at);
     }
-    const auto row = tx.one(std::string("SELECT ") + kPhoneNumberColumns + " FROM phone_numbers WHERE id = ?", {id});
-    created.push_back(phone_number_json(*row));
-  }
-  return created;
+    return voices.size();
+  });
 }
 
-json::object upsert_voice(store::Tx& tx, const std::string& now, const NewVoice& v) {
-  const store::Params values = {v.name,
-                                store::opt(v.gender),
-                                store::opt(v.accent),
-                                v.language,
-                                store::opt(v.preview_url),
-                                v.tags ? store::Param(json::serialize(*v.tags)) : store::Param(nullptr),
-                                v.status,
-                                now};
-  const auto existing = tx.one("SELECT id FROM voices WHERE provider_id = ? AND external_voice_id = ?",
-                               {v.provider_id, v.external_voice_id});
-  std::int64_t id;
-  if (existing) {
-    id = existing->i64("id");
-    auto params = values;
-    params.push_back(id);
-    tx.exec(
-        "UPDATE voices SET name = ?, gender = ?, accent = ?, language = ?, preview_url = ?, tags = ?, status = ?, "
-        "updated_at = ? WHERE id = ?",
-        params);
-  } else {
-    store::Params params = {v.provider_id, v.external_voice_id};
-    params.insert(params.end(), values.begin(), values.end());
-    params.push_back(now);
-    id = tx.insert(
-        "INSERT INTO voices (provider_id, external_voice_id, name, gender, accent, language, preview_url, tags, status, "
-        "updated_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        params);
-  }
-  return voice_json(*tx.one(std::string("SELECT ") + kVoiceColumns + " FROM voices WHERE id = ?", {id}));
+std::vector<domain::PhoneNumber> Catalog::add_numbers(const std::vector<domain::NewNumber>& numbers) {
+  return db_.write([&](store::Tx& tx) {
+    const auto at = now();
+    std::set<std::string> seen;
+    std::vector<domain::PhoneNumber> created;
+    for (const auto& n : numbers) {
+      if (!seen.insert(n.number).second) throw ApiError::conflict("Number " + n.number + " appears twice in the request");
+      std::int64_t id = 0;
+      try {
+        id = store::numbers_repo::insert(tx, n, at);
+      } catch (const store::ConflictError&) {
+        throw ApiError::conflict("Number " + n.number + " is already in the pool");
+      }
+      created.push_back(*store::numbers_repo::find_in_pool(tx, id));
+    }
+    return created;
+  });
 }
 
-std::size_t sync_provider_voices(store::Tx& tx, const std::string& now, const std::vector<providers::ProviderVoice>& voices) {
-  for (const auto& pv : voices) {
-    NewVoice v;
-    v.external_voice_id = pv.voice_id;
-    v.name = pv.name;
-    v.language = pv.language.empty() ? "en" : pv.language;
-    if (!pv.gender.empty()) v.gender = pv.gender;
-    if (!pv.accent.empty()) v.accent = pv.accent;
-    v.preview_url = pv.preview_url;
-    v.tags = pv.labels;
-    upsert_voice(tx, now, v);
-  }
-  return voices.size();
+bool Catalog::pool_is_empty() {
+  return db_.read([&](store::Tx& tx) { return !store::numbers_repo::any(tx); });
+}
+
+std::vector<domain::PhoneNumber> Catalog::pool(const domain::NumberFilter& filter) {
+  return db_.read([&](store::Tx& tx) { return store::numbers_repo::list_pool(tx, filter); });
+}
+
+std::vector<domain::PhoneNumber> Catalog::available_numbers(const std::optional<std::string>& country_code) {
+  return db_.read([&](store::Tx& tx) { return store::numbers_repo::list_available(tx, country_code); });
+}
+
+std::vector<domain::PhoneNumber> Catalog::company_numbers(domain::CompanyId company) {
+  return db_.read([&](store::Tx& tx) { return store::numbers_repo::list_owned(tx, company); });
 }
 
 }  // namespace cxco::services

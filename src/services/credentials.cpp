@@ -1,12 +1,13 @@
 #include "services/credentials.h"
 
-#include <boost/json/parse.hpp>
-
 #include <stdexcept>
 
 #include "domain/errors.h"
+#include "store/credentials_repo.h"
+#include "store/webhooks_repo.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "wire/field_reader.h"
 
 namespace cxco::services {
 
@@ -14,6 +15,7 @@ namespace json = boost::json;
 
 namespace {
 
+// Our own stored credentials: fields validated when they were stored.
 std::string text(const json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
   return v && v->is_string() ? std::string(v->get_string()) : std::string();
@@ -21,87 +23,72 @@ std::string text(const json::object& o, std::string_view key) {
 
 }  // namespace
 
-json::array list_providers(store::Tx& tx) {
-  json::array out;
-  for (const auto& r : tx.query("SELECT id, slug, name, type, status, config FROM providers ORDER BY id").rows) {
-    json::object p{{"id", r.i64("id")}, {"slug", r.str("slug")}, {"name", r.str("name")}, {"type", r.str("type")},
-                   {"status", r.str("status")}};
-    if (const auto config = r.opt_str("config")) p["config"] = json::parse(*config);
-    out.push_back(std::move(p));
-  }
-  return out;
+std::vector<domain::ProviderInfo> Credentials::providers() {
+  return db_.read([](store::Tx& tx) { return store::credentials_repo::providers(tx); });
 }
 
-std::int64_t provider_id_of(store::Tx& tx, std::string_view slug) {
-  const auto row = tx.one("SELECT id FROM providers WHERE slug = ?", {std::string(slug)});
-  if (!row) throw ApiError::not_found("No provider with slug '" + std::string(slug) + "'");
-  return row->i64("id");
+void Credentials::require_provider(std::string_view slug) {
+  if (!db_.read([&](store::Tx& tx) { return store::credentials_repo::provider_id(tx, slug); }))
+    throw ApiError::not_found("No provider with slug '" + std::string(slug) + "'");
 }
 
-json::object store_credentials(api::AppContext& app, std::int64_t company_id, std::string_view slug,
-                               const json::object& credentials) {
+domain::StoredCredentials Credentials::store(domain::CompanyId company, std::string_view slug,
+                                             const json::object& credentials) {
   // Encrypted before the transaction: only the token ever reaches the database.
-  const auto token = app.fernet.encrypt(util::to_json(credentials));
-  return app.db.write([&](store::Tx& tx) {
-    const auto provider_id = provider_id_of(tx, slug);
-    const auto conflict = [&] {
-      return ApiError::conflict("Credentials for '" + std::string(slug) +
-                                "' already exist for this company; delete them first to replace them");
-    };
-    if (tx.one("SELECT id FROM provider_credentials WHERE company_id = ? AND provider_id = ?", {company_id, provider_id}))
-      throw conflict();
-    const auto now = app.now_iso();
-    std::int64_t id = 0;
+  const auto token = fernet_.encrypt(util::to_json(credentials));
+  return db_.write([&](store::Tx& tx) {
+    const auto provider_id = store::credentials_repo::provider_id(tx, slug);
+    if (!provider_id) throw ApiError::not_found("No provider with slug '" + std::string(slug) + "'");
+    const auto conflict = ApiError::conflict("Credentials for '" + std::string(slug) +
+                                             "' already exist for this company; delete them first to replace them");
+    if (store::credentials_repo::exists(tx, company, *provider_id)) throw conflict;
     try {
-      id = tx.insert(
-          "INSERT INTO provider_credentials (company_id, provider_id, credentials, status, created_at, updated_at) "
-          "VALUES (?, ?, ?, 'active', ?, ?) RETURNING id",
-          {company_id, provider_id, token, now, now});
+      return store::credentials_repo::insert(tx, company, *provider_id, token, util::iso8601(clock_.now()));
     } catch (const store::ConflictError&) {
-      throw conflict();  // stored concurrently
+      throw conflict;  // stored concurrently
     }
-    return json::object{{"id", id}, {"company_id", company_id}, {"provider_id", provider_id}, {"status", "active"},
-                        {"created_at", now}};
   });
 }
 
-void delete_credentials(api::AppContext& app, std::int64_t company_id, std::string_view slug) {
-  app.db.write([&](store::Tx& tx) {
-    const auto provider_id = provider_id_of(tx, slug);
-    if (tx.exec("DELETE FROM provider_credentials WHERE company_id = ? AND provider_id = ?", {company_id, provider_id}) == 0)
+void Credentials::remove(domain::CompanyId company, std::string_view slug) {
+  db_.write([&](store::Tx& tx) {
+    const auto provider_id = store::credentials_repo::provider_id(tx, slug);
+    if (!provider_id) throw ApiError::not_found("No provider with slug '" + std::string(slug) + "'");
+    if (!store::credentials_repo::remove(tx, company, *provider_id))
       throw ApiError::not_found("No credentials are stored for '" + std::string(slug) + "'");
   });
 }
 
-std::optional<json::object> find_credentials(store::Tx& tx, const crypto::MultiFernet& fernet, std::int64_t company_id,
-                                             std::string_view slug) {
-  const auto row = tx.one(
-      "SELECT c.credentials FROM provider_credentials c JOIN providers p ON p.id = c.provider_id "
-      "WHERE c.company_id = ? AND p.slug = ?",
-      {company_id, std::string(slug)});
-  if (!row) return std::nullopt;
-  const auto plain = fernet.decrypt(row->str("credentials"));
-  json::error_code ec;
-  auto parsed = plain ? json::parse(*plain, ec) : json::value();
+bool Credentials::has(domain::CompanyId company, std::string_view slug) {
+  return db_.read([&](store::Tx& tx) { return store::credentials_repo::find_token(tx, company, slug).has_value(); });
+}
+
+std::optional<json::object> Credentials::decrypted(domain::CompanyId company, std::string_view slug) {
+  const auto token = db_.read([&](store::Tx& tx) { return store::credentials_repo::find_token(tx, company, slug); });
+  if (!token) return std::nullopt;
+  const auto plain = fernet_.decrypt(*token);
+  boost::system::error_code ec;
+  auto parsed = plain ? wire::parse_json(*plain, ec) : json::value();
   if (!plain || ec || !parsed.is_object())
-    throw std::runtime_error("the stored " + std::string(slug) + " credentials of company " + std::to_string(company_id) +
+    throw std::runtime_error("the stored " + std::string(slug) + " credentials of company " +
+                             std::to_string(company.value) +
                              " cannot be decrypted; is the key that encrypted them still in CXCO_ENCRYPTION_KEYS?");
   return std::move(parsed.get_object());
 }
 
-std::optional<json::object> find_credentials(api::AppContext& app, std::int64_t company_id, std::string_view slug) {
-  return app.db.read([&](store::Tx& tx) { return find_credentials(tx, app.fernet, company_id, slug); });
+std::string Credentials::voice_api_key(domain::CompanyId company) {
+  const auto c = decrypted(company, "elevenlabs");
+  return c ? text(*c, "api_key") : defaults_.elevenlabs_api_key;
 }
 
-std::optional<providers::SipTrunk> sip_trunk_of(api::AppContext& app, std::int64_t company_id) {
-  const auto c = find_credentials(app, company_id, "sip_trunk");
+std::optional<providers::SipTrunk> Credentials::sip_trunk(domain::CompanyId company) {
+  const auto c = decrypted(company, "sip_trunk");
   if (!c) return std::nullopt;
   return providers::SipTrunk{text(*c, "address"), text(*c, "transport"), text(*c, "username"), text(*c, "password")};
 }
 
-std::optional<providers::WhatsAppAccount> whatsapp_account_of(store::Tx& tx, const crypto::MultiFernet& fernet,
-                                                              std::int64_t company_id) {
-  const auto c = find_credentials(tx, fernet, company_id, "whatsapp");
+std::optional<providers::WhatsAppAccount> Credentials::whatsapp_account(domain::CompanyId company) {
+  const auto c = decrypted(company, "whatsapp");
   if (!c) return std::nullopt;
   providers::WhatsAppAccount account{text(*c, "access_token"), text(*c, "waba_id"), {}, text(*c, "pin")};
   if (const auto* ids = c->if_contains("phone_number_ids"); ids && ids->is_array())
@@ -110,32 +97,33 @@ std::optional<providers::WhatsAppAccount> whatsapp_account_of(store::Tx& tx, con
   return account;
 }
 
-RotationReport rotate_encryption(store::Database& db, const crypto::MultiFernet& fernet) {
+providers::LlmEndpoint Credentials::llm_endpoint(domain::CompanyId company) {
+  if (const auto c = decrypted(company, "llm")) return {text(*c, "base_url"), text(*c, "api_key"), text(*c, "model")};
+  return defaults_.llm;
+}
+
+domain::RotationReport Credentials::rotate_encryption() {
   // One transaction: the tokens are either all as they were or all rotated, never half.
-  return db.write([&](store::Tx& tx) {
-    RotationReport report;
-    auto rotate = [&](const char* table, const char* column) {
-      const auto rows = tx.query(std::string("SELECT id, ") + column + " AS token FROM " + table + " WHERE " + column +
-                                 " IS NOT NULL ORDER BY id");
-      for (const auto& r : rows.rows) {
-        const auto token = r.str("token");
-        if (fernet.is_current(token)) {
+  return db_.write([&](store::Tx& tx) {
+    domain::RotationReport report;
+    auto rotate = [&](const char* kind, const std::vector<domain::EncryptedSecret>& secrets, auto replace) {
+      for (const auto& s : secrets) {
+        if (fernet_.is_current(s.token)) {
           ++report.current;
           continue;
         }
-        const auto rotated = fernet.rotate(token);
+        const auto rotated = fernet_.rotate(s.token);
         if (!rotated) {
           ++report.unreadable;
-          util::log_warn("secret not rotated: no configured key decrypts it",
-                         {{"table", table}, {"id", std::to_string(r.i64("id"))}});
+          util::log_warn("secret not rotated: no configured key decrypts it", {{"kind", kind}, {"id", std::to_string(s.id)}});
           continue;
         }
-        tx.exec(std::string("UPDATE ") + table + " SET " + column + " = ? WHERE id = ?", {*rotated, r.i64("id")});
+        replace(tx, s.id, *rotated);
         ++report.rotated;
       }
     };
-    rotate("provider_credentials", "credentials");
-    rotate("webhooks", "secret_token");
+    rotate("provider credentials", store::credentials_repo::tokens(tx), store::credentials_repo::replace_token);
+    rotate("webhook secret", store::webhooks_repo::secret_tokens(tx), store::webhooks_repo::replace_secret_token);
     return report;
   });
 }

@@ -1,58 +1,66 @@
 // Providers and a company's credentials for them (reference "Providers", platform.md section 3
 // "Provider credentials"). Credentials are stored only as Fernet tokens of their JSON under the
-// first CXCO_ENCRYPTION_KEYS key; live provider calls use them in place of the platform defaults.
+// first CXCO_ENCRYPTION_KEYS key; provider calls for a company use them in place of the
+// platform's defaults.
 #pragma once
 
-#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
-#include "api/context.h"
 #include "crypto/fernet.h"
+#include "domain/provider.h"
+#include "providers/llm.h"
 #include "providers/voice_provider.h"
 #include "providers/whatsapp_provider.h"
 #include "store/db.h"
+#include "util/time.h"
 
 namespace cxco::services {
 
-// Every provider, as GET /api/providers/ shows them.
-boost::json::array list_providers(store::Tx& tx);
-// The provider's id; 404 for an unknown slug.
-std::int64_t provider_id_of(store::Tx& tx, std::string_view slug);
-
-// Stores already validated credentials; 404 unknown slug, 409 when the company has a set.
-// Answers {id, company_id, provider_id, status, created_at}.
-boost::json::object store_credentials(api::AppContext& app, std::int64_t company_id, std::string_view slug,
-                                      const boost::json::object& credentials);
-// 404 for an unknown slug or when none are stored.
-void delete_credentials(api::AppContext& app, std::int64_t company_id, std::string_view slug);
-
-// The company's decrypted credentials for the provider; nullopt when none are stored. Throws
-// std::runtime_error when they are stored but no configured key decrypts them: acting with
-// the platform's defaults instead would act with the wrong account.
-std::optional<boost::json::object> find_credentials(store::Tx& tx, const crypto::MultiFernet& fernet,
-                                                    std::int64_t company_id, std::string_view slug);
-std::optional<boost::json::object> find_credentials(api::AppContext& app, std::int64_t company_id,
-                                                    std::string_view slug);
-
-// The company's SIP trunk for numbers it imports at the voice provider; nullopt: none stored.
-std::optional<providers::SipTrunk> sip_trunk_of(api::AppContext& app, std::int64_t company_id);
-// The company's WhatsApp Business Account; nullopt: none stored.
-std::optional<providers::WhatsAppAccount> whatsapp_account_of(store::Tx& tx, const crypto::MultiFernet& fernet,
-                                                              std::int64_t company_id);
-
-struct RotationReport {
-  std::int64_t rotated = 0;     // re-encrypted under the first key
-  std::int64_t current = 0;     // already under the first key
-  std::int64_t unreadable = 0;  // no configured key decrypts them: left as they were
+// What provider calls use when a company has stored nothing of its own.
+struct PlatformDefaults {
+  std::string elevenlabs_api_key;
+  providers::LlmEndpoint llm;
 };
-// `cxco admin rotate-encryption`: every stored secret (provider credentials, webhook secrets)
-// re-encrypted under the first key, keeping each token's timestamp (MultiFernet::rotate).
-// Once unreadable is 0, keys after the first may be dropped.
-RotationReport rotate_encryption(store::Database& db, const crypto::MultiFernet& fernet);
+
+class Credentials {
+ public:
+  Credentials(store::Database& db, const util::Clock& clock, const crypto::MultiFernet& fernet,
+              PlatformDefaults defaults)
+      : db_(db), clock_(clock), fernet_(fernet), defaults_(std::move(defaults)) {}
+
+  std::vector<domain::ProviderInfo> providers();
+  void require_provider(std::string_view slug);  // 404 for an unknown slug
+  // Stores already validated credentials; 404 unknown slug, 409 when the company has a set.
+  domain::StoredCredentials store(domain::CompanyId company, std::string_view slug,
+                                  const boost::json::object& credentials);
+  void remove(domain::CompanyId company, std::string_view slug);  // 404 when none are stored
+  bool has(domain::CompanyId company, std::string_view slug);
+
+  // The company's settings for each provider, else the platform's. Each throws
+  // std::runtime_error when credentials are stored but no configured key decrypts them: acting
+  // with the platform's defaults instead would act with the wrong account.
+  std::string voice_api_key(domain::CompanyId company);
+  std::optional<providers::SipTrunk> sip_trunk(domain::CompanyId company);  // nullopt: none stored
+  std::optional<providers::WhatsAppAccount> whatsapp_account(domain::CompanyId company);
+  providers::LlmEndpoint llm_endpoint(domain::CompanyId company);
+
+  // `cxco admin rotate-encryption`: every stored secret (provider credentials, webhook secrets)
+  // re-encrypted under the first key in one transaction, keeping each token's timestamp. Once
+  // unreadable is 0, keys after the first may be dropped.
+  domain::RotationReport rotate_encryption();
+
+ private:
+  std::optional<boost::json::object> decrypted(domain::CompanyId company, std::string_view slug);
+
+  store::Database& db_;
+  const util::Clock& clock_;
+  const crypto::MultiFernet& fernet_;
+  PlatformDefaults defaults_;
+};
 
 }  // namespace cxco::services

@@ -1,38 +1,29 @@
-// Usage rollups (platform.md section 3 "Conversations and usage"): one row per company, UTC day,
-// agent and channel, added to in the transaction that stores a conversation (or, for WhatsApp,
-// a message), so every usage answer reads O(days x agents) rows, never the conversations.
+// Usage (reference "Usage", platform.md section 3 "Conversations and usage"): figures from the
+// daily rollups over a range of UTC days.
 #pragma once
-
-#include <boost/json/array.hpp>
-#include <boost/json/object.hpp>
 
 #include <cstdint>
 #include <optional>
-#include <string>
 
 #include "domain/usage.h"
 #include "store/db.h"
+#include "util/time.h"
 
 namespace cxco::services {
 
-// An inclusive range of UTC days, as days since the epoch.
-struct DayRange {
-  std::int64_t first = 0;
-  std::int64_t last = 0;
+class Usage {
+ public:
+  Usage(store::Database& db, const util::Clock& clock) : db_(db), clock_(clock) {}
+
+  // Today, as days since the epoch (UTC): where default ranges end.
+  std::int64_t today() const { return clock_.now() / 86400; }
+  domain::CompanyUsage company(domain::CompanyId company, domain::DayRange range);
+  domain::AgentUsage agent(domain::CompanyId company, std::int64_t agent_id, domain::DayRange range);  // 404
+  domain::DailyUsage daily(domain::CompanyId company, std::optional<std::int64_t> agent_id, domain::DayRange range);
+
+ private:
+  store::Database& db_;
+  const util::Clock& clock_;
 };
-
-// Adds `delta` to the rollup of (company, UTC day "YYYY-MM-DD", agent, channel).
-void add_usage(store::Tx& tx, std::int64_t company_id, const std::string& day, std::int64_t agent_id,
-               const std::string& channel, const domain::UsageTotals& delta);
-
-// {period, voice, whatsapp, agents_active, by_agent}: GET /api/usage/summary and
-// GET /api/companies/{id}/usage.
-boost::json::object company_usage(store::Tx& tx, std::int64_t company_id, DayRange range);
-// {agent_id, period, voice, whatsapp}: GET /api/agents/{id}/usage; nullopt when the agent is not
-// one of the company's.
-std::optional<boost::json::object> agent_usage(store::Tx& tx, std::int64_t company_id, std::int64_t agent_id, DayRange range);
-// One {date, voice, whatsapp} per day of the range, days without usage included as zeros.
-boost::json::array daily_usage(store::Tx& tx, std::int64_t company_id, std::optional<std::int64_t> agent_id,
-                               DayRange range);
 
 }  // namespace cxco::services

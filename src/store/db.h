@@ -38,6 +38,7 @@ using Params = std::vector<Param>;
 inline Param opt(const std::optional<std::string>& v) { return v ? Param(*v) : Param(nullptr); }
 inline Param opt(const std::optional<std::int64_t>& v) { return v ? Param(*v) : Param(nullptr); }
 inline Param opt(const std::optional<double>& v) { return v ? Param(*v) : Param(nullptr); }
+inline Param opt(const std::optional<bool>& v) { return v ? Param(*v) : Param(nullptr); }
 
 class Row {
  public:
@@ -52,6 +53,9 @@ class Row {
   double f64(std::string_view column) const;
   std::optional<double> opt_f64(std::string_view column) const;
   bool boolean(std::string_view column) const;
+  std::optional<bool> opt_bool(std::string_view column) const {
+    return is_null(column) ? std::nullopt : std::optional<bool>(boolean(column));
+  }
 
  private:
   const std::optional<std::string>& cell(std::string_view column) const;

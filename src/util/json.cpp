@@ -1,9 +1,6 @@
 #include "util/json.h"
 
-#include <boost/json/serialize.hpp>
-
-#include <charconv>
-#include <cmath>
+#include "util/json_writer.h"
 
 namespace cxco::util {
 
@@ -17,7 +14,7 @@ void write(std::string& out, const boost::json::value& v) {
       for (const auto& [key, item] : v.get_object()) {
         if (!first) out += ',';
         first = false;
-        out += boost::json::serialize(boost::json::string_view(key));
+        append_json_string(out, key);
         out += ':';
         write(out, item);
       }
@@ -35,22 +32,12 @@ void write(std::string& out, const boost::json::value& v) {
       out += ']';
       break;
     }
-    case boost::json::kind::double_: {
-      const double d = v.get_double();
-      if (!std::isfinite(d)) {
-        out += "null";
-        break;
-      }
-      char buf[32];
-      const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
-      std::string_view text(buf, static_cast<std::size_t>(end - buf));
-      out += text;
-      // Keep it visibly a number with a fraction when it is integral ("2.0", not "2").
-      if (text.find_first_of(".eE") == std::string_view::npos) out += ".0";
-      break;
-    }
-    default:
-      out += boost::json::serialize(v);
+    case boost::json::kind::string: append_json_string(out, v.get_string()); break;
+    case boost::json::kind::double_: append_json_number(out, v.get_double()); break;
+    case boost::json::kind::int64: out += std::to_string(v.get_int64()); break;
+    case boost::json::kind::uint64: out += std::to_string(v.get_uint64()); break;
+    case boost::json::kind::bool_: out += v.get_bool() ? "true" : "false"; break;
+    case boost::json::kind::null: out += "null"; break;
   }
 }
 

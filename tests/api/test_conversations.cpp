@@ -9,6 +9,7 @@
 #include "crypto/crypto.h"
 #include "fakes/elevenlabs_fake.h"
 #include "harness.h"
+#include "providers/simulated_post_call.h"
 #include "services/conversations.h"
 #include "store/db.h"
 
@@ -575,13 +576,13 @@ TEST_F(Conversations, OtherTenantsSeeNothingAndCompanyKeysAreRefused) {
 }
 
 TEST_F(Conversations, SimulatedCallsAreStoredLikeRealOnes) {
-  services::SimulatedCall simulated;
+  providers::SimulatedCall simulated;
   simulated.external_agent_id = sales.external_id;
   simulated.agent_number = "+27211234567";
   simulated.started_unix = kNow - 600;
   simulated.duration_seconds = 200;
   simulated.transfer_to = "+27115550000";
-  auto r = deliver(services::simulated_post_call(simulated));
+  auto r = deliver(providers::simulated_post_call(simulated));
   ASSERT_EQ(r.status, 200) << r.body;
   const auto c = get(r.json.at("conversation_id").as_int64());
   EXPECT_EQ(c.at("status"), "completed");
@@ -614,11 +615,11 @@ TEST_F(Conversations, ReconciliationStoresWhatLostWebhooksNeverDelivered) {
   provider.add_conversation(full("conv_too_old", sales.external_id, "done", kNow - 10 * 86400));
 
   auto db = store::Database::open(server.database().url(), 2);
-  Config config;
-  config.elevenlabs_api_key = FakeElevenLabs::kDefaultKey;
-  api::AppContext context{config, *db, *crypto::MultiFernet::from_key_list("cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4="),
-                          clock, providers::make_elevenlabs_client(provider.base_url())};
-  const auto report = services::reconcile_conversations(context, kNow - 2 * 86400);
+  const auto fernet = *crypto::MultiFernet::from_key_list("cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=");
+  services::Credentials credentials(*db, clock, fernet, {FakeElevenLabs::kDefaultKey, {}});
+  const auto voice = providers::make_elevenlabs_client(provider.base_url());
+  services::Conversations conversations(*db, clock, *voice, credentials, {});
+  const auto report = conversations.reconcile(kNow - 2 * 86400);
   EXPECT_EQ(report.listed, 104);
   EXPECT_EQ(report.stored, 101);
   EXPECT_EQ(report.already_stored, 1);
@@ -635,7 +636,7 @@ TEST_F(Conversations, ReconciliationStoresWhatLostWebhooksNeverDelivered) {
   EXPECT_EQ(voice_usage().at("total_conversations").as_int64(), 102);
 
   // A second run finds everything in place.
-  const auto again = services::reconcile_conversations(context, kNow - 2 * 86400);
+  const auto again = conversations.reconcile(kNow - 2 * 86400);
   EXPECT_EQ(again.stored, 0);
   EXPECT_EQ(again.already_stored, 102);
   EXPECT_EQ(voice_usage().at("total_conversations").as_int64(), 102);

@@ -243,9 +243,11 @@ TEST_F(Credentials, RotationReencryptsEverySecretUnderTheNewFirstKey) {
     });
   };
 
+  util::SystemClock clock;
+  auto rotate = [&](const crypto::MultiFernet& keys) { return services::Credentials(*db, clock, keys, {}).rotate_encryption(); };
   const auto new_key = crypto::Fernet::generate_key();
   const auto rotating = *crypto::MultiFernet::from_key_list(new_key + "," + kHarnessKey);
-  auto report = services::rotate_encryption(*db, rotating);
+  auto report = rotate(rotating);
   EXPECT_EQ(report.rotated, 2);
   EXPECT_EQ(report.current, 0);
   EXPECT_EQ(report.unreadable, 0);
@@ -260,11 +262,11 @@ TEST_F(Credentials, RotationReencryptsEverySecretUnderTheNewFirstKey) {
   }
 
   // Rotating again finds nothing to do; keys that read nothing leave the tokens alone.
-  report = services::rotate_encryption(*db, rotating);
+  report = rotate(rotating);
   EXPECT_EQ(report.rotated, 0);
   EXPECT_EQ(report.current, 2);
   const auto before = stored_token("elevenlabs");
-  report = services::rotate_encryption(*db, *crypto::MultiFernet::from_key_list(crypto::Fernet::generate_key()));
+  report = rotate(*crypto::MultiFernet::from_key_list(crypto::Fernet::generate_key()));
   EXPECT_EQ(report.unreadable, 2);
   EXPECT_EQ(stored_token("elevenlabs"), before);
 }

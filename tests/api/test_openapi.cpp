@@ -6,6 +6,7 @@
 #include <string>
 
 #include "api/api.h"
+#include "app/platform.h"
 #include "crypto/fernet.h"
 #include "harness.h"
 #include "store/db.h"
@@ -35,12 +36,13 @@ const std::set<std::string> kHttpMethods = {"get", "put", "post", "delete", "opt
 // Every route of a real api::Api, with the access it demands: the same constructor the server runs.
 std::map<Operation, api::Access> routed_operations() {
   TestDatabase db;
-  auto database = store::Database::open(db.url(), 1);
+  Config config;
+  config.database_url = db.url();
+  config.encryption_keys = "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=";
   util::SystemClock clock;
-  api::AppContext context{Config{}, *database,
-                          *crypto::MultiFernet::from_key_list("cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4="), clock,
-                          nullptr};
-  api::Api api(context);
+  app::Platform platform(config, clock);
+  auto services = platform.services();
+  api::Api api(services, {});
   std::map<Operation, api::Access> out;
   api.routes().for_each([&](const std::string& method, const std::string& path, const api::Route& route) {
     out.emplace(Operation{method, without_trailing_slash(path)}, route.access);

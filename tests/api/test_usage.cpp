@@ -6,7 +6,7 @@
 
 #include "crypto/crypto.h"
 #include "harness.h"
-#include "services/conversations.h"
+#include "providers/simulated_post_call.h"
 #include "util/time.h"
 
 namespace cxco::test {
@@ -82,12 +82,12 @@ class Usage : public ::testing::Test {
   // Delivers a call and answers what it adds to usage, read from the payload that was sent.
   Expected deliver_call(const Agent& agent, std::int64_t started, std::int64_t duration, const std::string& outcome,
                         std::optional<std::string> transfer_to = std::nullopt) {
-    services::SimulatedCall simulated;
+    providers::SimulatedCall simulated;
     simulated.external_agent_id = agent.external_id;
     simulated.started_unix = started;
     simulated.duration_seconds = duration;
     simulated.transfer_to = std::move(transfer_to);
-    auto payload = services::simulated_post_call(simulated);
+    auto payload = providers::simulated_post_call(simulated);
     payload["data"].as_object()["analysis"].as_object()["call_successful"] = outcome;
 
     Expected e;

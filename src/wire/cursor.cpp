@@ -1,10 +1,10 @@
-#include "domain/cursor.h"
+#include "wire/cursor.h"
 
 #include <boost/json/parse.hpp>
 
 #include "crypto/crypto.h"
 
-namespace cxco::domain {
+namespace cxco::wire {
 
 std::string encode_cursor(std::int64_t last_id) {
   return crypto::base64_encode("{\"id\":" + std::to_string(last_id) + "}", true, true);
@@ -22,4 +22,4 @@ std::optional<std::int64_t> decode_cursor(std::string_view cursor) {
   return id->as_int64();
 }
 
-}  // namespace cxco::domain
+}  // namespace cxco::wire

@@ -7,9 +7,9 @@
 #include <string>
 #include <string_view>
 
-namespace cxco::domain {
+namespace cxco::wire {
 
 std::string encode_cursor(std::int64_t last_id);
 std::optional<std::int64_t> decode_cursor(std::string_view cursor);
 
-}  // namespace cxco::domain
+}  // namespace cxco::wire

@@ -1,0 +1,91 @@
+#include "app/demo.h"
+
+#include <boost/json/parse.hpp>
+
+#include <iostream>
+#include <random>
+
+#include "crypto/signatures.h"
+#include "domain/validation.h"
+#include "http/client.h"
+#include "providers/simulated_post_call.h"
+#include "util/json.h"
+
+namespace cxco::app {
+
+void seed_demo(Platform& platform, std::ostream& out) {
+  if (platform.accounts.has_companies()) return;
+  const auto company = platform.accounts.create_company("Demo Company", R"({"default_language":"en"})");
+  const auto user = platform.accounts.create_user(company.resource.id, "demo@example.com", "Demo User", "owner");
+  // A small pool so the reference's "Create and Publish a Voice Agent" guide works at once.
+  // Numbers in the fictional/drama ranges, so a demo never points at a real subscriber.
+  if (platform.catalog.pool_is_empty())
+    platform.catalog.add_numbers({{"+27210000001", "ZA"}, {"+27210000002", "ZA"}, {"+27210000003", "ZA"},
+                                  {"+12025550101", "US"}, {"+12025550102", "US"}, {"+447700900101", "GB"},
+                                  {"+447700900102", "GB"}});
+  const auto& listen = platform.config.listen;
+  out << "\nCXCo demo data created. These keys are shown once; keep them.\n"
+      << "  company id:   " << company.resource.id.value << "\n"
+      << "  company key:  " << company.api_key << "\n"
+      << "  user key:     " << user.api_key << "\n\n"
+      << "Try:\n  curl -H 'X-API-Key: " << user.api_key << "' http://" << listen << "/api/users/me\n"
+      << "  curl -H 'X-API-Key: " << user.api_key << "' http://" << listen << "/api/voices/\n\n"
+      << std::flush;
+}
+
+int simulate_calls(const Config& config, services::Agents& agents, const util::Clock& clock, const SimulateOptions& o) {
+  if (config.elevenlabs_webhook_secret.empty()) {
+    std::cerr << "cxco: set CXCO_ELEVENLABS_WEBHOOK_SECRET, to the same value for `serve` and `dev simulate-call`\n";
+    return 2;
+  }
+  if (!o.transfer_to.empty() && !domain::is_e164(o.transfer_to)) {
+    std::cerr << "cxco: --transfer-to must be an E.164 number, e.g. +27115550000\n";
+    return 2;
+  }
+  const auto agent = agents.find_active_any_company(o.agent_id);
+  if (!agent) {
+    std::cerr << "cxco: agent " << o.agent_id << " does not exist or is not active (publish it first)\n";
+    return 1;
+  }
+  providers::SimulatedCall call;
+  call.external_agent_id = *agent->external_agent_id;
+  call.agent_number = agent->number;
+  // The server listens on CXCO_LISTEN; a wildcard address is reached on loopback.
+  const auto colon = config.listen.rfind(':');
+  auto host = config.listen.substr(0, colon);
+  if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
+  if (host == "[::]") host = "[::1]";
+  const auto url = "http://" + host + config.listen.substr(colon) + "/api/integrations/elevenlabs/post-call";
+
+  std::mt19937 rng{std::random_device{}()};
+  int stored = 0;
+  for (int i = 0; i < o.count; ++i) {
+    call.duration_seconds = o.duration.value_or(std::uniform_int_distribution<std::int64_t>(45, 420)(rng));
+    // Calls that ended a minute apart, the last one just now; most go well.
+    call.started_unix = clock.now() - call.duration_seconds - 60 * (o.count - 1 - i);
+    call.successful = std::uniform_int_distribution<int>(1, 10)(rng) <= 8;
+    if (!o.transfer_to.empty()) call.transfer_to = o.transfer_to;
+    http::ClientRequest request;
+    request.method = "POST";
+    request.url = url;
+    request.body = util::to_json(providers::simulated_post_call(call));
+    request.headers = {{"Content-Type", "application/json"},
+                       {"ElevenLabs-Signature",
+                        crypto::sign_elevenlabs(config.elevenlabs_webhook_secret, clock.now(), request.body)}};
+    const auto response = http::perform(request);
+    if (!response.error.empty()) {
+      std::cerr << "cxco: cannot reach the server at " << url << ": " << response.error << " (is `cxco serve` running?)\n";
+      return 1;
+    }
+    std::cout << response.status << " " << response.body << "\n";
+    if (!response.ok()) return 1;
+    boost::system::error_code ec;
+    const auto answer = boost::json::parse(response.body, ec);
+    const auto* status = !ec && answer.is_object() ? answer.as_object().if_contains("status") : nullptr;
+    if (status && *status == "stored") ++stored;
+  }
+  std::cerr << "cxco: sent " << o.count << " call(s), " << stored << " stored\n";
+  return 0;
+}
+
+}  // namespace cxco::app

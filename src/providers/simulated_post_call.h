@@ -1,0 +1,24 @@
+// What the voice provider sends after a call, made up for demos, benchmarks and the simulated
+// provider: a realistic post_call_transcription body (providers.md 1.5).
+#pragma once
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace cxco::providers {
+
+struct SimulatedCall {
+  std::string external_agent_id;
+  std::string agent_number;  // E.164; empty when the agent has none
+  std::int64_t started_unix = 0;
+  std::int64_t duration_seconds = 180;
+  bool successful = true;
+  std::optional<std::string> transfer_to;  // E.164: the agent transfers by SIP REFER mid-call
+};
+
+boost::json::object simulated_post_call(const SimulatedCall& call);
+
+}  // namespace cxco::providers

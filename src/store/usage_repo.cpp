@@ -1,0 +1,80 @@
+#include "store/usage_repo.h"
+
+#include "util/time.h"
+
+namespace cxco::store::usage_repo {
+
+namespace {
+
+// One statement on both dialects: SQLite 3.24+ and PostgreSQL 9.5+ share this upsert syntax.
+constexpr std::string_view kAdd =
+    "INSERT INTO usage_daily (company_id, day, agent_id, channel, conversations, duration_seconds, sip_refer_seconds, "
+    "messages, successful, known_outcomes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (company_id, day, agent_id, channel) DO UPDATE SET "
+    "conversations = usage_daily.conversations + excluded.conversations, "
+    "duration_seconds = usage_daily.duration_seconds + excluded.duration_seconds, "
+    "sip_refer_seconds = usage_daily.sip_refer_seconds + excluded.sip_refer_seconds, "
+    "messages = usage_daily.messages + excluded.messages, "
+    "successful = usage_daily.successful + excluded.successful, "
+    "known_outcomes = usage_daily.known_outcomes + excluded.known_outcomes";
+constexpr std::string_view kSums =
+    "SUM(u.conversations) AS conversations, SUM(u.duration_seconds) AS duration_seconds, "
+    "SUM(u.sip_refer_seconds) AS sip_refer_seconds, SUM(u.messages) AS messages, SUM(u.successful) AS successful, "
+    "SUM(u.known_outcomes) AS known_outcomes FROM usage_daily u WHERE u.company_id = ? AND u.day >= ? AND u.day <= ?";
+constexpr std::string_view kByAgent = "SELECT u.agent_id, u.channel, ";
+constexpr std::string_view kByAgentGroup = " GROUP BY u.agent_id, u.channel";
+constexpr std::string_view kOfAgent = "SELECT u.channel, ";
+constexpr std::string_view kAgentIs = " AND u.agent_id = ?";
+constexpr std::string_view kOfAgentGroup = " GROUP BY u.channel";
+constexpr std::string_view kByDay = "SELECT u.day, u.channel, ";
+constexpr std::string_view kByDayGroup = " GROUP BY u.day, u.channel";
+
+Params range_params(domain::CompanyId company, domain::DayRange range) {
+  return {company.value, util::date_from_days(range.first), util::date_from_days(range.last)};
+}
+
+void add_row(domain::ChannelTotals& totals, const Row& r) {
+  (r.str("channel") == "whatsapp" ? totals.whatsapp : totals.voice) +=
+      domain::UsageTotals{r.i64("conversations"), r.i64("duration_seconds"), r.i64("sip_refer_seconds"),
+                          r.i64("messages"),      r.i64("successful"),       r.i64("known_outcomes")};
+}
+
+}  // namespace
+
+void add(Tx& tx, domain::CompanyId company, const std::string& day, std::int64_t agent_id, const std::string& channel,
+         const domain::UsageTotals& d) {
+  tx.exec(kAdd, {company.value, day, agent_id, channel, d.conversations, d.duration_seconds, d.sip_refer_seconds,
+                 d.messages, d.successful, d.known_outcomes});
+}
+
+std::map<std::int64_t, domain::ChannelTotals> by_agent(Tx& tx, domain::CompanyId company, domain::DayRange range) {
+  std::map<std::int64_t, domain::ChannelTotals> out;
+  for (const auto& r : tx.query(std::string(kByAgent) + std::string(kSums) + std::string(kByAgentGroup),
+                                range_params(company, range))
+                           .rows)
+    add_row(out[r.i64("agent_id")], r);
+  return out;
+}
+
+domain::ChannelTotals of_agent(Tx& tx, domain::CompanyId company, std::int64_t agent_id, domain::DayRange range) {
+  auto params = range_params(company, range);
+  params.emplace_back(agent_id);
+  domain::ChannelTotals totals;
+  for (const auto& r :
+       tx.query(std::string(kOfAgent) + std::string(kSums) + std::string(kAgentIs) + std::string(kOfAgentGroup), params)
+           .rows)
+    add_row(totals, r);
+  return totals;
+}
+
+std::map<std::string, domain::ChannelTotals> by_day(Tx& tx, domain::CompanyId company,
+                                                    std::optional<std::int64_t> agent_id, domain::DayRange range) {
+  std::string sql = std::string(kByDay) + std::string(kSums);
+  auto params = range_params(company, range);
+  if (agent_id) sql += kAgentIs, params.emplace_back(*agent_id);
+  std::map<std::string, domain::ChannelTotals> out;
+  for (const auto& r : tx.query(sql + std::string(kByDayGroup), params).rows) add_row(out[r.str("day")], r);
+  return out;
+}
+
+}  // namespace cxco::store::usage_repo

@@ -1,0 +1,26 @@
+// Usage rollups: one row per company, UTC day, agent and channel, added to in the transaction
+// that stores a conversation (or, for WhatsApp, a message), so every usage answer reads
+// O(days x agents) rows, never the conversations.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "domain/usage.h"
+#include "store/db.h"
+
+namespace cxco::store::usage_repo {
+
+// Adds `delta` to the rollup of (company, UTC day "YYYY-MM-DD", agent, channel).
+void add(Tx& tx, domain::CompanyId company, const std::string& day, std::int64_t agent_id, const std::string& channel,
+         const domain::UsageTotals& delta);
+// Totals per agent over the range.
+std::map<std::int64_t, domain::ChannelTotals> by_agent(Tx& tx, domain::CompanyId company, domain::DayRange range);
+domain::ChannelTotals of_agent(Tx& tx, domain::CompanyId company, std::int64_t agent_id, domain::DayRange range);
+// Totals per day ("YYYY-MM-DD") over the range, of one agent or all.
+std::map<std::string, domain::ChannelTotals> by_day(Tx& tx, domain::CompanyId company,
+                                                    std::optional<std::int64_t> agent_id, domain::DayRange range);
+
+}  // namespace cxco::store::usage_repo

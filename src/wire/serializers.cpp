@@ -1,0 +1,360 @@
+#include "wire/serializers.h"
+
+#include <cmath>
+
+#include "util/time.h"
+
+namespace cxco::wire {
+
+namespace {
+
+// A stored JSON document (settings, tags, metadata) or null.
+void raw_or_null(JsonWriter& w, std::string_view key, const std::optional<std::string>& json) {
+  w.key(key);
+  if (json)
+    w.raw(*json);
+  else
+    w.value(nullptr);
+}
+
+void write_voice_totals(JsonWriter& w, const domain::UsageTotals& t) {
+  w.begin_object()
+      .field("total_conversations", t.conversations)
+      .field("total_minutes", domain::minutes(t.duration_seconds))
+      .field("total_sip_refer_minutes", domain::minutes(t.sip_refer_seconds))
+      .field("average_duration_seconds", domain::average_duration_seconds(t))
+      .field("success_rate", domain::success_rate(t))
+      .end_object();
+}
+
+void write_channels(JsonWriter& w, const domain::ChannelTotals& totals) {
+  w.key("voice");
+  write_voice_totals(w, totals.voice);
+  w.key("whatsapp")
+      .begin_object()
+      .field("total_conversations", totals.whatsapp.conversations)
+      .field("total_messages", totals.whatsapp.messages)
+      .end_object();
+}
+
+void write_period(JsonWriter& w, domain::DayRange range) {
+  w.key("period")
+      .begin_object()
+      .field("start_date", util::date_from_days(range.first))
+      .field("end_date", util::date_from_days(range.last))
+      .end_object();
+}
+
+void write_summary_fields(JsonWriter& w, const domain::ConversationSummary& c) {
+  w.field("id", c.id)
+      .field("agent_id", c.agent_id)
+      .field("company_id", c.company_id.value)
+      .field("channel", c.channel)
+      .field("caller_number", c.caller_number)
+      .field("direction", c.direction)
+      .field("started_at", c.started_at)
+      .field("ended_at", c.ended_at)
+      .field("duration_seconds", c.duration_seconds)
+      .field("message_count", c.message_count)
+      .field("status", c.status)
+      .field("call_successful", c.call_successful)
+      .field("sip_refer_destination", c.sip_refer_destination)
+      .field("transcript_summary", c.transcript_summary)
+      .field("source", c.source)
+      .field("external_conversation_id", c.external_conversation_id)
+      .field("created_at", c.created_at);
+}
+
+void write_number_fields(JsonWriter& w, const domain::PhoneNumber& n) {
+  w.field("id", n.id)
+      .field("number", n.number)
+      .field("provider_slug", n.provider_slug)
+      .field("country_code", n.country_code)
+      .field("status", n.status)
+      .key("company_id");
+  if (n.company_id)
+    w.value(n.company_id->value);
+  else
+    w.value(nullptr);
+  w.field("agent_id", n.agent_id)
+      .field("whatsapp_status", domain::to_string(n.whatsapp_status))
+      .field("whatsapp_external_id", n.whatsapp_external_id)
+      .field("created_at", n.created_at)
+      .field("updated_at", n.updated_at);
+}
+
+}  // namespace
+
+void write_fields(JsonWriter& w, const domain::Company& c) {
+  w.field("id", c.id.value).field("name", c.name).field("status", c.status).field("meta_business_id", c.meta_business_id);
+  raw_or_null(w, "settings", c.settings_json);
+  w.field("created_at", c.created_at).field("updated_at", c.updated_at);
+}
+
+void write(JsonWriter& w, const domain::Company& c) {
+  w.begin_object();
+  write_fields(w, c);
+  w.end_object();
+}
+
+void write_fields(JsonWriter& w, const domain::User& u) {
+  w.field("id", u.id)
+      .field("company_id", u.company_id.value)
+      .field("email", u.email)
+      .field("name", u.name)
+      .field("role", u.role)
+      .field("status", u.status)
+      .field("created_at", u.created_at)
+      .field("updated_at", u.updated_at);
+}
+
+void write(JsonWriter& w, const domain::User& u) {
+  w.begin_object();
+  write_fields(w, u);
+  w.end_object();
+}
+
+void write(JsonWriter& w, const domain::Voice& v) {
+  w.begin_object()
+      .field("id", v.id)
+      .field("provider_id", v.provider_id)
+      .field("external_voice_id", v.external_voice_id)
+      .field("name", v.name)
+      .field("gender", v.gender)
+      .field("accent", v.accent)
+      .field("language", v.language)
+      .field("preview_url", v.preview_url);
+  raw_or_null(w, "tags", v.tags_json);
+  w.field("status", v.status).end_object();
+}
+
+void write(JsonWriter& w, const domain::PhoneNumber& n) {
+  w.begin_object();
+  write_number_fields(w, n);
+  w.end_object();
+}
+
+void write(JsonWriter& w, const WhatsAppStatusOf& s) {
+  w.begin_object()
+      .field("id", s.number.id)
+      .field("number", s.number.number)
+      .field("whatsapp_status", domain::to_string(s.number.whatsapp_status))
+      .end_object();
+}
+
+void write(JsonWriter& w, const domain::Agent& a) {
+  const bool live = domain::is_live(a.status);
+  w.begin_object()
+      .field("id", a.id)
+      .field("company_id", a.company_id.value)
+      .field("name", a.name)
+      .field("personality", a.personality)
+      .field("opening_line", a.opening_line)
+      .key("voice")
+      .begin_object()
+      .field("id", a.voice_id)
+      .field("name", a.voice_name)
+      .end_object()
+      .field("language", a.language)
+      .field("status", domain::to_string(a.status))
+      .field("voice_enabled", a.voice_enabled)
+      .field("whatsapp_enabled", a.whatsapp_enabled)
+      .field("external_agent_id", live ? a.external_agent_id : std::nullopt)
+      .key("phone_number");
+  // A number reserved by a publish still in progress is not shown until the agent is live.
+  if (live && a.phone_number_id)
+    w.begin_object()
+        .field("id", *a.phone_number_id)
+        .field("number", a.number)
+        .field("voice_enabled", true)
+        .field("whatsapp_enabled", a.whatsapp_status == domain::WhatsAppStatus::active)
+        .field("whatsapp_status", domain::to_string(a.whatsapp_status))
+        .end_object();
+  else
+    w.value(nullptr);
+  w.key("config")
+      .begin_object()
+      .field("temperature", a.config.temperature)
+      .field("max_call_duration_seconds", a.config.max_call_duration_seconds)
+      .end_object()
+      .field("created_at", a.created_at)
+      .field("updated_at", a.updated_at)
+      .end_object();
+}
+
+void write(JsonWriter& w, const domain::TranscriptTurn& t) {
+  w.begin_object().field("role", t.role).field("message", t.message).field("timestamp", t.timestamp).end_object();
+}
+
+void write(JsonWriter& w, const domain::ConversationSummary& c) {
+  w.begin_object();
+  write_summary_fields(w, c);
+  w.end_object();
+}
+
+void write(JsonWriter& w, const domain::ConversationDetail& c) {
+  w.begin_object();
+  write_summary_fields(w, c);
+  w.key("transcript");
+  write(w, c.transcript);
+  w.key("metadata_").raw(c.metadata_json).end_object();
+}
+
+void write(JsonWriter& w, const domain::Webhook& h) {
+  w.begin_object().field("id", h.id).field("company_id", h.company_id.value).field("url", h.url).key("events");
+  write(w, h.events);
+  w.field("status", h.status).field("created_at", h.created_at).field("updated_at", h.updated_at).end_object();
+}
+
+void write(JsonWriter& w, const domain::CreatedWebhook& c) {
+  const auto& h = c.webhook;
+  w.begin_object().field("id", h.id).field("company_id", h.company_id.value).field("url", h.url).key("events");
+  write(w, h.events);
+  w.field("status", h.status).field("created_at", h.created_at).field("updated_at", h.updated_at);
+  if (c.generated_secret) w.field("secret", *c.generated_secret);
+  w.end_object();
+}
+
+void write(JsonWriter& w, const domain::DeliveryAttempt& a) {
+  w.begin_object()
+      .field("id", a.id)
+      .field("delivery_id", a.delivery_id)
+      .field("event_id", a.event_id)
+      .field("event_type", a.event_type)
+      .field("attempt", a.attempt)
+      .field("outcome", a.outcome)
+      .field("status_code", a.status_code)
+      .field("error", a.error)
+      .field("latency_ms", std::round(a.latency_ms * 10) / 10)
+      .field("next_retry_at", a.next_retry_at)
+      .field("created_at", a.created_at)
+      .end_object();
+}
+
+void write(JsonWriter& w, const domain::CompanyUsage& u) {
+  w.begin_object();
+  write_period(w, u.period);
+  write_channels(w, u.totals);
+  w.field("agents_active", static_cast<std::int64_t>(u.by_agent.size())).key("by_agent").begin_array();
+  for (const auto& a : u.by_agent)
+    w.begin_object()
+        .field("agent_id", a.agent_id)
+        .field("agent_name", a.agent_name)
+        .field("voice_minutes", domain::minutes(a.totals.voice.duration_seconds))
+        .field("total_conversations", a.totals.conversations())
+        .end_object();
+  w.end_array().end_object();
+}
+
+void write(JsonWriter& w, const domain::AgentUsage& u) {
+  w.begin_object().field("agent_id", u.agent_id);
+  write_period(w, u.period);
+  write_channels(w, u.totals);
+  w.end_object();
+}
+
+void write(JsonWriter& w, const domain::DailyUsage& u) {
+  w.begin_array();
+  for (const auto& [day, totals] : u.days) {
+    w.begin_object().field("date", util::date_from_days(day));
+    write_channels(w, totals);
+    w.end_object();
+  }
+  w.end_array();
+}
+
+void write(JsonWriter& w, const domain::ProviderInfo& p) {
+  w.begin_object()
+      .field("id", p.id)
+      .field("slug", p.slug)
+      .field("name", p.name)
+      .field("type", p.type)
+      .field("status", p.status);
+  if (p.config_json) w.key("config").raw(*p.config_json);
+  w.end_object();
+}
+
+void write(JsonWriter& w, const domain::StoredCredentials& c) {
+  w.begin_object()
+      .field("id", c.id)
+      .field("company_id", c.company_id.value)
+      .field("provider_id", c.provider_id)
+      .field("status", c.status)
+      .field("created_at", c.created_at)
+      .end_object();
+}
+
+void write(JsonWriter& w, const domain::IngestResult& r) {
+  w.begin_object();
+  switch (r.outcome) {
+    case domain::IngestResult::Outcome::stored: w.field("status", "stored"); break;
+    case domain::IngestResult::Outcome::duplicate: w.field("status", "duplicate"); break;
+    case domain::IngestResult::Outcome::ignored: w.field("status", "ignored").field("reason", r.reason); break;
+  }
+  if (r.conversation_id) w.field("conversation_id", *r.conversation_id);
+  w.end_object();
+}
+
+void write(JsonWriter& w, const domain::InboundReport& r) {
+  w.begin_object()
+      .field("status", "ok")
+      .field("stored", r.stored)
+      .field("duplicates", r.duplicates)
+      .field("ignored", r.ignored)
+      .field("statuses", r.statuses)
+      .end_object();
+}
+
+void write(JsonWriter& w, const domain::ReconcileReport& r) {
+  w.begin_object()
+      .field("listed", r.listed)
+      .field("stored", r.stored)
+      .field("already_stored", r.already_stored)
+      .field("unfinished", r.unfinished)
+      .field("ignored", r.ignored)
+      .end_object();
+}
+
+void write(JsonWriter& w, const domain::RotationReport& r) {
+  w.begin_object()
+      .field("rotated", r.rotated)
+      .field("current", r.current)
+      .field("unreadable", r.unreadable)
+      .end_object();
+}
+
+void write(JsonWriter& w, const std::string& text) { w.value(text); }
+
+std::string agent_status_changed(std::int64_t agent_id, domain::AgentStatus from, domain::AgentStatus to) {
+  JsonWriter w;
+  w.begin_object()
+      .field("agent_id", agent_id)
+      .field("previous_status", domain::to_string(from))
+      .field("status", domain::to_string(to))
+      .end_object();
+  return w.take();
+}
+
+std::string whatsapp_verified(const domain::PhoneNumber& number, const std::optional<std::string>& failure_reason) {
+  JsonWriter w;
+  w.begin_object();
+  write_number_fields(w, number);
+  w.field("failure_reason", failure_reason).end_object();
+  return w.take();
+}
+
+std::string event_envelope(const std::string& event_id, const std::string& type, const std::string& created_at,
+                           domain::CompanyId company, const std::string& data_json) {
+  JsonWriter w;
+  w.begin_object()
+      .field("id", event_id)
+      .field("type", type)
+      .field("created_at", created_at)
+      .field("company_id", company.value)
+      .key("data")
+      .raw(data_json)
+      .end_object();
+  return w.take();
+}
+
+}  // namespace cxco::wire
