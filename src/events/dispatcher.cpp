@@ -4,7 +4,7 @@
 #include <map>
 
 #include "crypto/signatures.h"
-#include "events/ssrf.h"
+#include "http/egress.h"
 #include "http/client.h"
 #include "services/webhooks.h"
 #include "store/outbox.h"
@@ -80,7 +80,7 @@ void Dispatcher::deliver(const store::work_queue::Job& job) {
     if (delivery->secret_token)
       if (const auto secret = fernet_.decrypt(*delivery->secret_token))
         req.headers.emplace_back("X-CXCo-Signature", crypto::sign_cxco_webhook(*secret, clock_.now(), req.body));
-    if (!options_.allow_private) req.allow_address = [](const std::string& ip) { return is_public_address(ip); };
+    if (!options_.allow_private) req.allow_address = [](const std::string& ip) { return http::is_public_address(ip); };
     res = http::perform(req);
     outcome = res.ok() ? "succeeded" : "failed";
   }

@@ -87,6 +87,12 @@ std::optional<boost::urls::url> parse_base_url(const std::string& base_url) {
   return u;
 }
 
+boost::urls::url with_segments(boost::urls::url base, std::initializer_list<std::string_view> segments) {
+  auto path = base.segments();
+  for (const auto s : segments) path.push_back(s);
+  return base;
+}
+
 ClientResponse perform(const ClientRequest& request) {
   thread_local CurlHandle curl;
   CURL* h = curl.handle;

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <optional>
 #include <functional>
+#include <initializer_list>
 #include <string>
 
 #include "http/types.h"
@@ -40,5 +41,8 @@ ClientResponse perform(const ClientRequest& request);
 // A provider's base URL, ready to append path segments to: absolute http(s), without query,
 // fragment or trailing slash. nullopt for anything else.
 std::optional<boost::urls::url> parse_base_url(const std::string& base_url);
+// `base` with path segments appended, each percent-encoded as needed, so ids cannot escape
+// their segment.
+boost::urls::url with_segments(boost::urls::url base, std::initializer_list<std::string_view> segments);
 
 }  // namespace cxco::http

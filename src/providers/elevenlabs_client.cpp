@@ -198,13 +198,7 @@ class ElevenLabsClient final : public VoiceProvider {
   }
 
  private:
-  // The segments are percent-encoded as needed, so ids cannot escape their path segment.
-  boost::urls::url url(std::initializer_list<std::string_view> segments) const {
-    boost::urls::url u = base_;
-    auto path = u.segments();
-    for (const auto s : segments) path.push_back(s);
-    return u;
-  }
+  boost::urls::url url(std::initializer_list<std::string_view> segments) const { return http::with_segments(base_, segments); }
 
   struct Outcome {
     int status;
@@ -261,16 +255,6 @@ class ElevenLabsClient final : public VoiceProvider {
     std::string message = "HTTP " + std::to_string(response.status);
     if (!detail.empty()) message += " " + detail;
     return ProviderError(operation, response.status, redact(message, api_key));
-  }
-
-  // The provider's text is not ours to control: should it ever echo the key, the key must not
-  // travel on into logs and API errors.
-  static std::string redact(std::string message, const std::string& api_key) {
-    static constexpr std::string_view kMask = "[redacted]";
-    if (api_key.empty()) return message;
-    for (auto at = message.find(api_key); at != std::string::npos; at = message.find(api_key, at + kMask.size()))
-      message.replace(at, api_key.size(), kMask);
-    return message;
   }
 
   static json::object object_of(const std::string& operation, const Outcome& outcome) {

@@ -8,22 +8,14 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/config.h"
+#include "providers/provider_error.h"
 
 namespace cxco::providers {
-
-// A provider call failed after retries. `operation` names the step ("create_agent", ...).
-class ProviderError : public std::runtime_error {
- public:
-  ProviderError(std::string operation, int status, const std::string& message)
-      : std::runtime_error(operation + ": " + message), operation(std::move(operation)), status(status) {}
-  std::string operation;
-  int status;  // HTTP status, 0 for transport errors
-};
 
 struct AgentSpec {
   std::string name;

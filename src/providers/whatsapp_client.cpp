@@ -102,13 +102,7 @@ class WhatsAppClient final : public WhatsAppProvider {
   }
 
  private:
-  // Ids are percent-encoded as path segments, so they cannot escape them.
-  boost::urls::url url(std::initializer_list<std::string_view> segments) const {
-    boost::urls::url u = base_;
-    auto path = u.segments();
-    for (const auto s : segments) path.push_back(s);
-    return u;
-  }
+  boost::urls::url url(std::initializer_list<std::string_view> segments) const { return http::with_segments(base_, segments); }
 
   json::object call(const std::string& operation, const WhatsAppAccount& account, std::string method,
                     const boost::urls::url& target, const std::optional<json::object>& body = std::nullopt) const {
@@ -154,14 +148,6 @@ bool GraphError::transient() const {
   static constexpr int kRetryLater[] = {1, 2, 4, 80007, 130429, 131000, 131016, 131056, 133009, 133015};
   if (status == 0 || status == 429 || status >= 500) return true;
   return std::find(std::begin(kRetryLater), std::end(kRetryLater), code) != std::end(kRetryLater);
-}
-
-std::string redact(std::string message, std::string_view secret) {
-  static constexpr std::string_view kMask = "[redacted]";
-  if (secret.empty()) return message;
-  for (auto at = message.find(secret); at != std::string::npos; at = message.find(secret, at + kMask.size()))
-    message.replace(at, secret.size(), kMask);
-  return message;
 }
 
 std::unique_ptr<WhatsAppProvider> make_whatsapp_client(std::string base_url, std::chrono::milliseconds timeout) {

@@ -59,8 +59,4 @@ std::unique_ptr<WhatsAppProvider> make_simulated_whatsapp();
 std::unique_ptr<WhatsAppProvider> make_whatsapp_client(std::string base_url,
                                                        std::chrono::milliseconds timeout = std::chrono::seconds(15));
 
-// A provider's error text is not ours to control: should it ever echo a secret we sent, the
-// secret must not travel on into logs, API answers or stored errors.
-std::string redact(std::string message, std::string_view secret);
-
 }  // namespace cxco::providers

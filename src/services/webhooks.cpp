@@ -2,7 +2,7 @@
 
 #include "crypto/crypto.h"
 #include "domain/errors.h"
-#include "events/ssrf.h"
+#include "http/egress.h"
 #include "store/webhooks_repo.h"
 #include "store/work_queue.h"
 #include "util/json_writer.h"
@@ -21,7 +21,7 @@ domain::Webhook owned(store::Tx& tx, domain::CompanyId company, std::int64_t web
 }  // namespace
 
 std::optional<std::string> Webhooks::refuse_url(const std::string& url) const {
-  return events::check_webhook_url(url, allow_private_);
+  return http::check_webhook_url(url, allow_private_);
 }
 
 std::vector<domain::Webhook> Webhooks::list(domain::CompanyId company) {

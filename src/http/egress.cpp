@@ -1,4 +1,4 @@
-#include "events/ssrf.h"
+#include "http/egress.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -8,7 +8,7 @@
 #include <boost/url/parse.hpp>
 #include <cstring>
 
-namespace cxco::events {
+namespace cxco::http {
 
 namespace {
 
@@ -78,4 +78,4 @@ std::optional<std::string> check_webhook_url(const std::string& url, bool allow_
   return refusal;
 }
 
-}  // namespace cxco::events
+}  // namespace cxco::http

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace cxco::events {
+namespace cxco::http {
 
 // True for an IPv4/IPv6 literal that is publicly routable.
 bool is_public_address(std::string_view ip);
@@ -16,4 +16,4 @@ bool is_public_address(std::string_view ip);
 // allow_private (CXCO_WEBHOOK_ALLOW_PRIVATE) accepts http:// and internal targets.
 std::optional<std::string> check_webhook_url(const std::string& url, bool allow_private);
 
-}  // namespace cxco::events
+}  // namespace cxco::http
