@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "contract/contract_log.h"
 #include "util/json.h"
 
 namespace cxco::test {
@@ -108,6 +109,7 @@ bool FakeGraph::wait_for_sent(std::size_t n, std::chrono::milliseconds within) c
 
 void FakeGraph::dispatch(http::Request&& request, http::Respond respond) {
   const auto match = router_.match(request);
+  respond = contract_recorded("whatsapp", request, std::move(respond));
   if (match.kind != http::Router<Route>::Match::found)
     return respond(graph_error(400, 100, "Unsupported request - method type: " + request.method, "GraphMethodException"));
   std::lock_guard lock(mutex_);
