@@ -128,11 +128,14 @@ void FakeGraph::dispatch(http::Request&& request, http::Respond respond) {
 http::Response FakeGraph::list_numbers(const http::Request& request) {
   if (request.path_param("waba_id") != kWabaId)
     return graph_error(400, 100, "Unsupported get request. Object does not exist", "GraphMethodException");
+  // Graph always answers a list item's id, display number and status (its link to the WABA, not
+  // the connection status GET /{phone_number_id} reports), whatever the fields asked for.
   json::array data;
   for (const auto& [id, n] : numbers_)
     data.push_back(json::object{{"verified_name", "Acme"},
                                 {"display_phone_number", display(n.e164)},
                                 {"id", id},
+                                {"status", "LINKED"},
                                 {"quality_rating", "GREEN"}});
   return reply(200, {{"data", std::move(data)}, {"paging", {{"cursors", {{"before", "QVFIUk"}, {"after", "QVFIUl"}}}}}});
 }

@@ -110,7 +110,8 @@ void FakeLlm::handle(http::Request&& request, http::Respond respond) {
                       {"created", 1739321024},
                       {"model", body.get_object().at("model")},
                       {"choices", json::array{{{"index", 0},
-                                               {"message", {{"role", "assistant"}, {"content", content}}},
+                                               {"message", {{"role", "assistant"}, {"content", content}, {"refusal", nullptr}}},
+                                               {"logprobs", nullptr},
                                                {"finish_reason", "stop"}}}},
                       {"usage", {{"prompt_tokens", 42}, {"completion_tokens", 7}, {"total_tokens", 49}}}}));
 }
