@@ -10,7 +10,8 @@ packages=(
   postgresql python3 python3-cryptography curl
 )
 if [[ "${1:-}" == "--with-test-tools" ]]; then
-  packages+=(clang-14 libclang-rt-14-dev chromium)
+  # python3-jsonschema: the contract tests (tests/contract/validate.py).
+  packages+=(clang-14 libclang-rt-14-dev chromium python3-jsonschema)
 fi
 if [[ "${1:-}" == "--with-bench-tools" ]]; then
   packages+=(wrk bc)

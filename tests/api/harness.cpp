@@ -94,6 +94,8 @@ std::string TestServer::url(const std::string& path) const { return "http://127.
 
 Reply TestServer::request(const std::string& method, const std::string& path, const std::string& key,
                           const std::string& body, http::Fields headers) {
+  if (method == "POST" && path.starts_with("/api/integrations/"))
+    contract_record_payload(method, path.substr(0, path.find('?')), body);
   http::ClientRequest req;
   req.method = method;
   req.url = url(path);

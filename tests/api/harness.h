@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "app/application.h"
+#include "contract/contract_log.h"
 #include "http/client.h"
 
 namespace cxco::test {
@@ -78,6 +79,7 @@ class TestServer {
   std::string url(const std::string& path) const;
   const TestDatabase& database() const { return db_; }
 
+  // A POST to /api/integrations/ carries a provider's payload: it goes to the contract log too.
   Reply request(const std::string& method, const std::string& path, const std::string& key = "",
                 const std::string& body = "", http::Fields headers = {});
   Reply get(const std::string& path, const std::string& key = "") { return request("GET", path, key); }

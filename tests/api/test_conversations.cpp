@@ -37,15 +37,26 @@ std::set<std::string> error_locs(const Reply& r) {
   return out;
 }
 
-json::object transfer_result(const std::string& result_type, const std::string& number) {
+// A system tool's call and its result as a transcript turn carries them (providers.md 1.4).
+json::object tool_call(const std::string& tool_name) {
+  return {{"request_id", "req_1"}, {"tool_name", tool_name}, {"type", "system"}, {"params_as_json", "{}"},
+          {"tool_has_been_called", true}};
+}
+
+json::object transfer_result(json::object result) {
+  const bool failed = result.at("status") == "error";
   return {{"request_id", "req_1"},
           {"tool_name", "transfer_to_number"},
           {"type", "system"},
-          {"is_error", false},
+          {"is_error", failed},
           {"tool_has_been_called", true},
           {"result_value", "{}"},
-          {"result", {{"result_type", result_type}, {"status", "success"}, {"transfer_number", number},
-                      {"reason", "caller asked for a person"}, {"note", nullptr}}}};
+          {"result", std::move(result)}};
+}
+
+json::object transferred(const std::string& result_type, const std::string& number) {
+  return {{"result_type", result_type}, {"status", "success"}, {"transfer_number", number},
+          {"reason", "caller asked for a person"}, {"note", nullptr}};
 }
 
 }  // namespace
@@ -80,7 +91,10 @@ class Conversations : public ::testing::Test {
           {"phone_call",
            {{"type", "sip_trunking"}, {"direction", "inbound"}, {"external_number", "+27821234567"},
             {"agent_number", "+27211234567"}, {"phone_number_id", "pn_1"}, {"call_sid", "sip_1"}}}}},
-        {"analysis", {{"call_successful", outcome}, {"transcript_summary", "Asked about the Pro plan."}}}};
+        {"analysis", {{"call_successful", outcome}, {"transcript_summary", "Asked about the Pro plan."}}},
+        {"has_audio", true},
+        {"has_user_audio", true},
+        {"has_response_audio", true}};
     return {{"type", "post_call_transcription"}, {"event_timestamp", kNow - 3600 + duration}, {"data", data}};
   }
 
@@ -133,6 +147,7 @@ TEST_F(Conversations, ProviderTestVectorPassesTheSignatureCheck) {
   const std::string body = R"({"type":"post_call_transcription","event_timestamp":1739537297,"data":{}})";
   const std::string mac = "d8a0fc2a9a570a47e6ccaf1aafe3739f64d26a9dfac82f7d1a617fade715152a";
   clock.set_ms((1739537297 + 60) * 1000LL);
+  ContractExempt exempt("the provider's published signature test vector has an empty data object");
   auto accepted = server.request("POST", kHook, "", body, {{"ElevenLabs-Signature", "t=1739537297,v0=" + mac}});
   // Past the signature, the empty data is what is wrong.
   ASSERT_EQ(accepted.status, 422) << accepted.body;
@@ -170,6 +185,7 @@ TEST_F(Conversations, BadMissingOrStaleSignaturesStoreNothing) {
 
 TEST(ConversationsWithoutSecret, EveryDeliveryIsRefused) {
   TestServer server;
+  ContractExempt exempt("refused for want of a secret before the body is read; the body is a stub");
   const std::string body = R"({"type":"post_call_transcription","data":{}})";
   auto r = server.request("POST", kHook, "", body, {{"ElevenLabs-Signature", signature("", std::time(nullptr), body)}});
   EXPECT_EQ(r.status, 401);
@@ -293,7 +309,7 @@ TEST_F(Conversations, NullMessagesMissingAnalysisAndNoPhoneLegAreTolerated) {
   data["metadata"].as_object()["phone_call"] = nullptr;
   auto& transcript = data["transcript"].as_array();
   transcript.push_back(json::object{{"role", "agent"}, {"message", nullptr}, {"time_in_call_secs", 9},
-                                    {"tool_calls", json::array{json::object{{"tool_name", "end_call"}}}}});
+                                    {"tool_calls", json::array{tool_call("end_call")}}});
   auto r = deliver(payload);
   ASSERT_EQ(r.status, 200) << r.body;
   const auto c = get(r.json.at("conversation_id").as_int64());
@@ -308,6 +324,7 @@ TEST_F(Conversations, NullMessagesMissingAnalysisAndNoPhoneLegAreTolerated) {
   // No transcript at all: zero turns.
   auto bare = call("conv_bare", support, 5);
   bare["data"].as_object().erase("transcript");
+  ContractExempt exempt("the provider always sends a transcript; its absence must still be tolerated");
   auto b = deliver(bare);
   ASSERT_EQ(b.status, 200) << b.body;
   EXPECT_EQ(get(b.json.at("conversation_id").as_int64()).at("message_count").as_int64(), 0);
@@ -322,6 +339,7 @@ TEST_F(Conversations, OutboundCallsKeepTheirDirection) {
 }
 
 TEST_F(Conversations, MalformedSignedPayloadsAreRejectedAndStoreNothing) {
+  ContractExempt exempt("malformed bodies, correctly signed, must be refused with 400 or 422");
   EXPECT_EQ(deliver_raw("{not json").status, 400);
   EXPECT_EQ(deliver_raw("[1,2]").status, 400);
 
@@ -362,7 +380,8 @@ TEST_F(Conversations, UnknownAgentsAndOtherEventTypesAreAcknowledged) {
   r = deliver(audio);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json.at("status"), "ignored");
-  EXPECT_EQ(deliver(json::object{{"type", "something_new"}, {"data", 42}}).json.at("status"), "ignored");
+  EXPECT_EQ(deliver(json::object{{"type", "something_new"}, {"event_timestamp", kNow}, {"data", 42}}).json.at("status"),
+            "ignored");
   expect_nothing_stored();
 }
 
@@ -449,8 +468,8 @@ TEST_F(Conversations, SipReferTransferIsDetectedAndMetered) {
       {"role", "agent"},
       {"message", "Putting you through to sales."},
       {"time_in_call_secs", 95},
-      {"tool_calls", json::array{json::object{{"request_id", "req_1"}, {"tool_name", "transfer_to_number"}}}},
-      {"tool_results", json::array{transfer_result("transfer_to_number_sip_success", "+27115550000")}}});
+      {"tool_calls", json::array{tool_call("transfer_to_number")}},
+      {"tool_results", json::array{transfer_result(transferred("transfer_to_number_sip_success", "+27115550000"))}}});
   auto r = deliver(payload);
   ASSERT_EQ(r.status, 200) << r.body;
   const auto id = r.json.at("conversation_id").as_int64();
@@ -472,16 +491,22 @@ TEST_F(Conversations, SipReferTransferIsDetectedAndMetered) {
 
 TEST_F(Conversations, TwilioTransfersCountAndFailedTransfersDoNot) {
   auto twilio = call("conv_twilio", sales, 100);
+  auto twilio_result = transferred("transfer_to_number_twilio_success", "+27115550001");
+  twilio_result["client_message"] = "Connecting you now.";
+  twilio_result["agent_message"] = "Incoming transfer from the Acme agent.";
+  twilio_result["conference_name"] = "transfer_conf_1";
   twilio["data"].as_object()["transcript"].as_array()[2].as_object()["tool_results"] =
-      json::array{transfer_result("transfer_to_number_twilio_success", "+27115550001")};
+      json::array{transfer_result(std::move(twilio_result))};
   auto r = deliver(twilio);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(get(r.json.at("conversation_id").as_int64()).at("sip_refer_destination"), "+27115550001");
 
   auto failed = call("conv_transfer_failed", sales, 100);
-  auto error = transfer_result("transfer_to_number_error", "+27115550002");
-  error["result"].as_object()["status"] = "error";
-  failed["data"].as_object()["transcript"].as_array()[2].as_object()["tool_results"] = json::array{error};
+  failed["data"].as_object()["transcript"].as_array()[2].as_object()["tool_results"] =
+      json::array{transfer_result({{"result_type", "transfer_to_number_error"},
+                                   {"status", "error"},
+                                   {"error", "The transfer destination did not answer"},
+                                   {"details", nullptr}})};
   r = deliver(failed);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_TRUE(get(r.json.at("conversation_id").as_int64()).at("sip_refer_destination").is_null());

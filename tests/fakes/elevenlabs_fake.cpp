@@ -6,6 +6,7 @@
 #include <charconv>
 #include <set>
 
+#include "contract/contract_log.h"
 #include "util/json.h"
 
 namespace cxco::test {
@@ -227,6 +228,7 @@ bool FakeElevenLabs::wait_for_requests(const std::string& operation, int n, std:
 
 void FakeElevenLabs::dispatch(http::Request&& request, http::Respond respond) {
   const auto match = router_.match(request);
+  respond = contract_recorded("elevenlabs", request, std::move(respond));
   if (match.kind == http::Router<Route>::Match::not_found) return respond(error(404, "not_found", "Not Found"));
   if (match.kind == http::Router<Route>::Match::method_not_allowed) {
     auto r = error(405, "method_not_allowed", "Method Not Allowed");

@@ -1,6 +1,7 @@
 // An HTTP fake of the ElevenLabs endpoints the live client uses (../shared/docs/providers.md
 // section 1): it checks the API key and request shapes, keeps agents, numbers and seeded
 // conversations, and fails or stalls calls on request so retries and timeouts can be tested.
+// Every exchange goes to the contract log (contract/contract_log.h).
 #pragma once
 
 #include <boost/json/object.hpp>

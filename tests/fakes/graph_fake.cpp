@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "contract/contract_log.h"
 #include "util/json.h"
 
 namespace cxco::test {
@@ -108,6 +109,7 @@ bool FakeGraph::wait_for_sent(std::size_t n, std::chrono::milliseconds within) c
 
 void FakeGraph::dispatch(http::Request&& request, http::Respond respond) {
   const auto match = router_.match(request);
+  respond = contract_recorded("whatsapp", request, std::move(respond));
   if (match.kind != http::Router<Route>::Match::found)
     return respond(graph_error(400, 100, "Unsupported request - method type: " + request.method, "GraphMethodException"));
   std::lock_guard lock(mutex_);
@@ -126,11 +128,14 @@ void FakeGraph::dispatch(http::Request&& request, http::Respond respond) {
 http::Response FakeGraph::list_numbers(const http::Request& request) {
   if (request.path_param("waba_id") != kWabaId)
     return graph_error(400, 100, "Unsupported get request. Object does not exist", "GraphMethodException");
+  // Graph always answers a list item's id, display number and status (its link to the WABA, not
+  // the connection status GET /{phone_number_id} reports), whatever the fields asked for.
   json::array data;
   for (const auto& [id, n] : numbers_)
     data.push_back(json::object{{"verified_name", "Acme"},
                                 {"display_phone_number", display(n.e164)},
                                 {"id", id},
+                                {"status", "LINKED"},
                                 {"quality_rating", "GREEN"}});
   return reply(200, {{"data", std::move(data)}, {"paging", {{"cursors", {{"before", "QVFIUk"}, {"after", "QVFIUl"}}}}}});
 }

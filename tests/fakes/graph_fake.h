@@ -1,6 +1,7 @@
 // An HTTP fake of the Graph API endpoints the live WhatsApp client uses (../shared/docs/providers.md
 // section 2): a WABA's numbers, number status, registration and text messages, with Bearer-token
-// checks, the documented error bodies and failures on request.
+// checks, the documented error bodies and failures on request. Every exchange goes to the
+// contract log (contract/contract_log.h).
 #pragma once
 
 #include <boost/json/object.hpp>

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "contract/contract_log.h"
 #include "util/json.h"
 
 namespace cxco::test {
@@ -77,6 +78,7 @@ bool FakeLlm::wait_for_requests(std::size_t n, std::chrono::milliseconds within)
 }
 
 void FakeLlm::handle(http::Request&& request, http::Respond respond) {
+  respond = contract_recorded("llm", request, std::move(respond));
   std::lock_guard lock(mutex_);
   ++attempts_;
   changed_.notify_all();
@@ -108,7 +110,8 @@ void FakeLlm::handle(http::Request&& request, http::Respond respond) {
                       {"created", 1739321024},
                       {"model", body.get_object().at("model")},
                       {"choices", json::array{{{"index", 0},
-                                               {"message", {{"role", "assistant"}, {"content", content}}},
+                                               {"message", {{"role", "assistant"}, {"content", content}, {"refusal", nullptr}}},
+                                               {"logprobs", nullptr},
                                                {"finish_reason", "stop"}}}},
                       {"usage", {{"prompt_tokens", 42}, {"completion_tokens", 7}, {"total_tokens", 49}}}}));
 }

@@ -1,6 +1,7 @@
 // An HTTP fake of an OpenAI-compatible chat completions server: POST /v1/chat/completions with
 // Bearer auth, answering scripted replies, failing on request, and keeping every request body so
-// tests can assert what the model was asked.
+// tests can assert what the model was asked. Every exchange goes to the contract log
+// (contract/contract_log.h).
 #pragma once
 
 #include <boost/json/object.hpp>
