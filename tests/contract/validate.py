@@ -86,7 +86,7 @@ class Site:
 def open_allof_branches(document):
     """Meta puts additionalProperties: false inside allOf branches of message objects, e.g.
     TextMessage = allOf [BaseMessageProperties, {additionalProperties: false, properties: {type,
-    text}}], so no message satisfies both branches (../shared/providers/README.md). The keyword
+    text}}], so no message satisfies both branches (third_party/provider-apis/README.md). The keyword
     is dropped from allOf branches; requests stay closed through the check of undeclared
     properties, which sees the properties of every branch."""
     changed = 0
