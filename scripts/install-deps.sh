@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages CXCo builds, tests and benchmarks with. Only what is
+# Installs the Debian 12 packages CXCo builds, tests, packages and benchmarks with. Only what is
 # missing is installed; as root it runs apt-get directly, otherwise through sudo.
 set -euo pipefail
 
@@ -11,6 +11,10 @@ packages=(
 )
 if [[ "${1:-}" == "--with-test-tools" ]]; then
   packages+=(clang-14 libclang-rt-14-dev chromium)
+fi
+# Packaging: dpkg-dev and file for CPack's computed dependencies (dpkg-shlibdeps).
+if [[ "${1:-}" == "--with-package-tools" ]]; then
+  packages+=(dpkg-dev file)
 fi
 if [[ "${1:-}" == "--with-bench-tools" ]]; then
   packages+=(wrk bc)
