@@ -10,7 +10,8 @@ packages=(
   postgresql python3 python3-cryptography curl
 )
 if [[ "${1:-}" == "--with-test-tools" ]]; then
-  packages+=(clang-14 libclang-rt-14-dev chromium)
+  # dpkg-dev, file and systemd: scripts/test-package.sh builds the package and verifies its unit.
+  packages+=(clang-14 libclang-rt-14-dev chromium dpkg-dev file systemd)
 fi
 # Packaging: dpkg-dev and file for CPack's computed dependencies (dpkg-shlibdeps).
 if [[ "${1:-}" == "--with-package-tools" ]]; then
