@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages CXCo builds, tests and benchmarks with. Only what is
+# Installs the Debian 12 packages CXCo builds, tests, packages and benchmarks with. Only what is
 # missing is installed; as root it runs apt-get directly, otherwise through sudo.
 set -euo pipefail
 
@@ -10,8 +10,13 @@ packages=(
   postgresql python3 python3-cryptography curl
 )
 if [[ "${1:-}" == "--with-test-tools" ]]; then
-  # python3-jsonschema: the contract tests (tests/contract/validate.py).
-  packages+=(clang-14 libclang-rt-14-dev chromium python3-jsonschema)
+  # python3-jsonschema: the contract tests (tests/contract/validate.py); dpkg-dev, file and
+  # systemd: scripts/test-package.sh builds the package and verifies its unit.
+  packages+=(clang-14 libclang-rt-14-dev chromium python3-jsonschema dpkg-dev file systemd)
+fi
+# Packaging: dpkg-dev and file for CPack's computed dependencies (dpkg-shlibdeps).
+if [[ "${1:-}" == "--with-package-tools" ]]; then
+  packages+=(dpkg-dev file)
 fi
 if [[ "${1:-}" == "--with-bench-tools" ]]; then
   packages+=(wrk bc)

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds CXCo and runs every test, in two stages:
-#   1. g++ build: unit tests and the API suite against SQLite and against a real PostgreSQL
-#      server started here (initdb into a temporary directory, run as a non-root user), each
-#      run followed by its contract check against the providers' API definitions, then the
-#      soak test (kill -9 mid-traffic) on both databases.
+#   1. g++ build with -Werror: unit tests and the API suite against SQLite and against a real
+#      PostgreSQL server started here (initdb into a temporary directory, run as a non-root
+#      user), each run followed by its contract check against the providers' API definitions,
+#      the Debian package (scripts/test-package.sh), then the soak test (kill -9 mid-traffic)
+#      on both databases.
 #   2. clang build with AddressSanitizer + UBSan (and libFuzzer coverage): unit tests and the
 #      API suite on SQLite again, then each fuzz target for a short time.
 # Usage: scripts/test.sh [--sanitize-only]
@@ -26,10 +27,13 @@ as_pg "$pg_bin/pg_ctl -D $pg_dir/data -l $pg_dir/log -w -o \"-c listen_addresses
 export CXCO_TEST_POSTGRES_URL="postgresql://cxco@/postgres?host=$pg_dir"
 
 if [[ "${1:-}" != "--sanitize-only" ]]; then
-  echo "== stage 1: build, unit and API tests on SQLite and PostgreSQL, soak"
-  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  echo "== stage 1: build, unit and API tests on SQLite and PostgreSQL, package, soak"
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCXCO_WERROR=ON >/dev/null
   ninja -C build -j2
   (cd build && ctest --output-on-failure --timeout 900)
+
+  # The Debian package built from this build: contents, unit, and the packaged binary runs.
+  scripts/test-package.sh
 
   # The API reference: redocly lint of the OpenAPI document, and the docs page in headless Chromium.
   scripts/check-docs.sh

@@ -61,7 +61,8 @@ class PgConnection final : public Connection {
               std::snprintf(buf, sizeof buf, "%.17g", v);
               text[i] = buf;
             } else if constexpr (std::is_same_v<T, bool>) {
-              text[i] = v ? "1" : "0";
+              // Chars, not "1"/"0": GCC 12 at -O3 flags 1-char literals with a false -Wrestrict (GCC bug 105329).
+              text[i] = v ? '1' : '0';
             } else {
               text[i] = v;
             }
@@ -92,7 +93,7 @@ class PgConnection final : public Connection {
   const std::string& prepare(std::string_view sql) {
     auto it = statements_.find(std::string(sql));
     if (it != statements_.end()) return it->second;
-    std::string name = "s" + std::to_string(statements_.size() + 1);
+    std::string name = 's' + std::to_string(statements_.size() + 1);  // 's', not "s": GCC bug 105329, as above
     take(PQprepare(conn_, name.c_str(), to_dollar_placeholders(sql).c_str(), 0, nullptr));
     return statements_.emplace(std::string(sql), std::move(name)).first->second;
   }

@@ -53,7 +53,10 @@ std::set<std::string> error_locs(const Reply& r) {
   std::set<std::string> out;
   for (const auto& e : r.json.at("errors").as_array()) {
     std::string loc;
-    for (const auto& part : e.at("loc").as_array()) loc += (loc.empty() ? "" : ".") + std::string(part.as_string());
+    for (const auto& part : e.at("loc").as_array()) {
+      if (!loc.empty()) loc += '.';
+      loc += part.as_string();
+    }
     out.insert(loc);
   }
   return out;

@@ -35,7 +35,7 @@ std::string digits_of(std::string_view s) {
 // Graph formats display numbers for people: "+27 211234567".
 std::string display(const std::string& e164) {
   const auto d = digits_of(e164);
-  return "+" + d.substr(0, 2) + " " + d.substr(2);
+  return '+' + d.substr(0, 2) + " " + d.substr(2);  // '+', not "+": GCC 12 -O3 false -Wrestrict (GCC bug 105329)
 }
 
 std::optional<json::object> parse_object(const std::string& body) {
