@@ -47,10 +47,10 @@ struct Options {
   std::int64_t conversations = 1'000'000;
   std::int64_t days = 365;
   int agents = 20;
-  int requests = 1000;        // timed summary requests per range
-  int ingest = 20000;         // post-call webhooks in the ingestion run
-  int ingest_clients = 4;     // concurrent webhook senders
-  bool reuse = false;         // keep an already seeded database
+  int requests = 1000;     // timed summary requests per range
+  int ingest = 20000;      // post-call webhooks in the ingestion run
+  int ingest_clients = 4;  // concurrent webhook senders
+  bool reuse = false;      // keep an already seeded database
 };
 
 Options parse(int argc, char** argv) {
@@ -61,15 +61,24 @@ Options parse(int argc, char** argv) {
       if (i + 1 >= argc) throw std::invalid_argument(arg + " needs a value");
       return argv[++i];
     };
-    if (arg == "--dir") o.dir = next();
-    else if (arg == "--conversations") o.conversations = std::stoll(next());
-    else if (arg == "--days") o.days = std::stoll(next());
-    else if (arg == "--agents") o.agents = std::stoi(next());
-    else if (arg == "--requests") o.requests = std::stoi(next());
-    else if (arg == "--ingest") o.ingest = std::stoi(next());
-    else if (arg == "--ingest-clients") o.ingest_clients = std::stoi(next());
-    else if (arg == "--reuse") o.reuse = true;
-    else throw std::invalid_argument("unknown argument " + arg);
+    if (arg == "--dir")
+      o.dir = next();
+    else if (arg == "--conversations")
+      o.conversations = std::stoll(next());
+    else if (arg == "--days")
+      o.days = std::stoll(next());
+    else if (arg == "--agents")
+      o.agents = std::stoi(next());
+    else if (arg == "--requests")
+      o.requests = std::stoi(next());
+    else if (arg == "--ingest")
+      o.ingest = std::stoi(next());
+    else if (arg == "--ingest-clients")
+      o.ingest_clients = std::stoi(next());
+    else if (arg == "--reuse")
+      o.reuse = true;
+    else
+      throw std::invalid_argument("unknown argument " + arg);
   }
   return o;
 }
@@ -111,7 +120,9 @@ std::string seed(const Options& o, store::Database& db, std::int64_t today) {
         const auto start = day * 86400 + static_cast<std::int64_t>(rng() % 86400);
         const auto duration = 20 + static_cast<std::int64_t>(rng() % 600);
         const auto roll = rng() % 10;
-        const std::optional<bool> success = roll < 7 ? std::optional(true) : roll < 9 ? std::optional(false) : std::nullopt;
+        const std::optional<bool> success = roll < 7   ? std::optional(true)
+                                            : roll < 9 ? std::optional(false)
+                                                       : std::nullopt;
         const bool transferred = rng() % 5 == 0;
         const auto refer = transferred ? duration / 3 : 0;
         tx.exec(
@@ -159,7 +170,8 @@ Latency measure(const std::string& url, const std::string& key, int requests) {
     const auto t = Clock::now();
     const auto response = http::perform(request);
     ms.push_back(seconds_since(t) * 1000);
-    if (response.status != 200) throw std::runtime_error("summary answered " + std::to_string(response.status) + ": " + response.body);
+    if (response.status != 200)
+      throw std::runtime_error("summary answered " + std::to_string(response.status) + ": " + response.body);
   }
   std::sort(ms.begin(), ms.end());
   return {ms[ms.size() / 2], ms[std::min(ms.size() - 1, ms.size() * 99 / 100)]};
@@ -215,7 +227,8 @@ int main(int argc, char** argv) {
     {
       auto db = store::Database::open(url, 1);
       const auto seeded = db->read([](store::Tx& tx) {
-        return *tx.one("SELECT COUNT(*) AS n, COUNT(DISTINCT agent_id) AS agents, MIN(started_at) AS first FROM conversations");
+        return *tx.one(
+            "SELECT COUNT(*) AS n, COUNT(DISTINCT agent_id) AS agents, MIN(started_at) AS first FROM conversations");
       });
       std::printf("seeded: %lld conversations of %lld agents of one company, since %s\n",
                   static_cast<long long>(seeded.i64("n")), static_cast<long long>(seeded.i64("agents")),
@@ -261,8 +274,9 @@ int main(int argc, char** argv) {
       });
     for (auto& c : clients) c.join();
     const auto elapsed = seconds_since(started);
-    std::printf("signed post-call ingestion: %d conversations in %.1f s = %.0f conversations/s (%d clients, %d failed)\n",
-                stored.load(), elapsed, stored.load() / elapsed, o.ingest_clients, failed.load());
+    std::printf(
+        "signed post-call ingestion: %d conversations in %.1f s = %.0f conversations/s (%d clients, %d failed)\n",
+        stored.load(), elapsed, stored.load() / elapsed, o.ingest_clients, failed.load());
 
     return failed.load() == 0 ? 0 : 1;
   } catch (const std::exception& e) {

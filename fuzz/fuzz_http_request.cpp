@@ -5,9 +5,9 @@
 #include <string_view>
 
 #include "api/input.h"
-#include "wire/cursor.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "wire/cursor.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace cxco;

@@ -36,8 +36,9 @@ http::Response list_agents(Call& call) {
   const auto status = q.one_of("status", kOptional, {"draft", "active", "paused", "archived"});
   const auto page = read_page(q);
   q.check();
-  return json_response(200, call.services.agents.list(call.principal.company,
-                                                      status ? domain::parse_agent_status(*status) : std::nullopt, page));
+  return json_response(200,
+                       call.services.agents.list(call.principal.company,
+                                                 status ? domain::parse_agent_status(*status) : std::nullopt, page));
 }
 
 http::Response get_agent(Call& call) {

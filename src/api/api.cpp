@@ -31,7 +31,8 @@ std::int64_t id_param(const http::Request& request, std::string_view name) {
   std::int64_t id = 0;
   const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
   if (ec != std::errc() || p != text.data() + text.size() || id < 1)
-    throw ApiError::validation({FieldError{{"path", std::string(name)}, "Input should be a valid integer", "int_type"}});
+    throw ApiError::validation(
+        {FieldError{{"path", std::string(name)}, "Input should be a valid integer", "int_type"}});
   return id;
 }
 
@@ -136,7 +137,8 @@ http::Response Api::run(http::Request& request, const Routes::Match& match) {
     return run_idempotent(services_.idempotency, scope, std::string(*idempotency_key), request, execute);
   });
   const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  const std::string_view route = request.route.empty() ? std::string_view("unmatched") : std::string_view(request.route);
+  const std::string_view route =
+      request.route.empty() ? std::string_view("unmatched") : std::string_view(request.route);
   const std::string status = std::to_string(response.status);
   metrics::increment("cxco_http_requests_total", {{"route", route}, {"method", request.method}, {"status", status}});
   metrics::observe("cxco_http_request_duration_seconds", {{"route", route}}, elapsed);

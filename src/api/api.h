@@ -30,11 +30,11 @@ enum class Access { open, admin, company, user, any_key };
 
 // What the API itself needs to know of the configuration.
 struct ApiSettings {
-  std::string admin_key;                  // empty: the admin API answers 404
-  double rate_limit_per_second = 0;       // per API key and node; 0: no limit
+  std::string admin_key;             // empty: the admin API answers 404
+  double rate_limit_per_second = 0;  // per API key and node; 0: no limit
   double rate_limit_burst = 0;
-  std::string whatsapp_verify_token;      // answers the WhatsApp webhook handshake
-  int worker_threads = 8;                 // run blocking handlers
+  std::string whatsapp_verify_token;  // answers the WhatsApp webhook handshake
+  int worker_threads = 8;             // run blocking handlers
 };
 
 struct Call {

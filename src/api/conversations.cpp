@@ -32,8 +32,8 @@ http::Response list_agent_conversations(Call& call) {
 }
 
 http::Response get_conversation(Call& call) {
-  return json_response(200,
-                       call.services.conversations.get(call.principal.company, id_param(call.request, "conversation_id")));
+  return json_response(
+      200, call.services.conversations.get(call.principal.company, id_param(call.request, "conversation_id")));
 }
 
 }  // namespace

@@ -26,9 +26,10 @@ std::optional<double> RateLimiter::admit(std::int64_t key_id) {
 
 http::Response run_idempotent(services::Idempotency& idempotency, const std::string& scope, const std::string& key,
                               const http::Request& request, const std::function<http::Response()>& execute) {
-  if (key.empty() || key.size() > 255 || !std::all_of(key.begin(), key.end(), [](char c) { return c > 0x20 && c < 0x7f; }))
-    throw ApiError::validation(
-        {FieldError{{"header", "Idempotency-Key"}, "Idempotency-Key must be 1-255 printable characters", "value_error"}});
+  if (key.empty() || key.size() > 255 ||
+      !std::all_of(key.begin(), key.end(), [](char c) { return c > 0x20 && c < 0x7f; }))
+    throw ApiError::validation({FieldError{
+        {"header", "Idempotency-Key"}, "Idempotency-Key must be 1-255 printable characters", "value_error"}});
   const std::string hash = crypto::sha256_hex(request.method + " " + request.path + "\n" + request.body);
   if (const auto kept = idempotency.begin(scope, key, hash)) {
     http::Response r;

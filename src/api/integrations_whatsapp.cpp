@@ -2,9 +2,9 @@
 // Cloud API's verification handshake and its notifications. No API key: the verify token and the
 // X-Hub-Signature-256 over the raw body are the credentials.
 #include "api/api.h"
-#include "domain/errors.h"
 #include "crypto/crypto.h"
 #include "crypto/signatures.h"
+#include "domain/errors.h"
 #include "util/log.h"
 
 namespace cxco::api {
@@ -28,8 +28,8 @@ http::Response handshake(Call& call) {
 
 // No API key: the X-Hub-Signature-256 over the raw body is the credential (services/whatsapp.h).
 http::Response notification(Call& call) {
-  return json_response(200, call.services.whatsapp.receive(call.request.header("x-hub-signature-256").value_or(""),
-                                                           call.request.body));
+  return json_response(
+      200, call.services.whatsapp.receive(call.request.header("x-hub-signature-256").value_or(""), call.request.body));
 }
 
 }  // namespace

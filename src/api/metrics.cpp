@@ -1,7 +1,7 @@
 // GET /metrics: Prometheus text. Counters and histograms are recorded where things happen;
 // pool use and queue depths are read at scrape time.
-#include "api/api.h"
 #include "util/metrics.h"
+#include "api/api.h"
 
 namespace cxco::api {
 

@@ -42,9 +42,12 @@ http::Response docs_page(Call&) {
 http::Response docs_file(Call& call) {
   const auto name = call.request.path_param("file");
   std::string content_type;
-  if (name == "redoc.standalone.js") content_type = "text/javascript; charset=utf-8";
-  else if (name == "redoc.standalone.js.LICENSE.txt") content_type = "text/plain; charset=utf-8";
-  else throw ApiError::not_found("Not Found");
+  if (name == "redoc.standalone.js")
+    content_type = "text/javascript; charset=utf-8";
+  else if (name == "redoc.standalone.js.LICENSE.txt")
+    content_type = "text/plain; charset=utf-8";
+  else
+    throw ApiError::not_found("Not Found");
   return file_response(asset(name), std::move(content_type));
 }
 

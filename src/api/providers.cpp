@@ -42,7 +42,9 @@ class CredentialReader {
     out_[key] = std::move(ids);
   }
   bool present(std::string_view key) const { return reader_.has(key); }
-  void error(std::string_view key, std::string msg, std::string type) { reader_.error(key, std::move(msg), std::move(type)); }
+  void error(std::string_view key, std::string msg, std::string type) {
+    reader_.error(key, std::move(msg), std::move(type));
+  }
   json::object take() { return std::move(out_); }
 
  private:
@@ -72,8 +74,10 @@ json::object read_credentials(wire::FieldReader given, std::string_view slug) {
     // Without a username and password the carrier authorises by source address (ACL).
     r.text("username", kOptional, 255);
     r.text("password", kOptional, 255);
-    if (r.present("username") && !r.present("password")) r.error("password", "password is required with username", "missing");
-    if (r.present("password") && !r.present("username")) r.error("username", "username is required with password", "missing");
+    if (r.present("username") && !r.present("password"))
+      r.error("password", "password is required with username", "missing");
+    if (r.present("password") && !r.present("username"))
+      r.error("username", "username is required with password", "missing");
   } else if (slug == "whatsapp") {
     r.text("access_token", kRequired);
     if (const auto waba = r.text("waba_id", kRequired, 64); waba && !is_digits(*waba))

@@ -35,7 +35,8 @@ http::Response usage_summary(Call& call) {
 }
 
 http::Response company_usage(Call& call) {
-  if (id_param(call.request, "company_id") != call.principal.company.value) throw ApiError::not_found("Company not found");
+  if (id_param(call.request, "company_id") != call.principal.company.value)
+    throw ApiError::not_found("Company not found");
   return usage_summary(call);
 }
 

@@ -43,7 +43,9 @@ std::optional<std::vector<std::string>> read_events(Input& in, wire::Presence pr
   return unique;
 }
 
-http::Response list_webhooks(Call& call) { return json_response(200, call.services.webhooks.list(call.principal.company)); }
+http::Response list_webhooks(Call& call) {
+  return json_response(200, call.services.webhooks.list(call.principal.company));
+}
 
 http::Response create_webhook(Call& call) {
   auto in = Input::body(call.request);
@@ -51,7 +53,8 @@ http::Response create_webhook(Call& call) {
   f.url = read_url(in, call, kRequired);
   f.events = read_events(in, kRequired);
   f.secret = in.string("secret", kOptional, 256);
-  if (f.secret && f.secret->size() < 8) in.error("secret", "String should have at least 8 characters", "string_too_short");
+  if (f.secret && f.secret->size() < 8)
+    in.error("secret", "String should have at least 8 characters", "string_too_short");
   f.status = in.one_of("status", kOptional, {"active", "disabled"});
   in.check();
   return json_response(201, call.services.webhooks.create(call.principal.company, f));
@@ -84,7 +87,11 @@ http::Response list_deliveries(Call& call) {
 http::Response test_webhook(Call& call) {
   const auto event = call.services.webhooks.send_test(call.principal.company, id_param(call.request, "webhook_id"));
   util::JsonWriter w;
-  w.begin_object().field("event_id", event.event_id).field("type", "webhook.test").field("status", "pending").end_object();
+  w.begin_object()
+      .field("event_id", event.event_id)
+      .field("type", "webhook.test")
+      .field("status", "pending")
+      .end_object();
   return json_text_response(202, w.take());
 }
 

@@ -7,7 +7,8 @@ namespace cxco::api {
 namespace {
 
 http::Response enable_whatsapp(Call& call) {
-  return json_response(200, call.services.whatsapp.enable(call.principal.company, id_param(call.request, "phone_number_id")));
+  return json_response(
+      200, call.services.whatsapp.enable(call.principal.company, id_param(call.request, "phone_number_id")));
 }
 
 http::Response whatsapp_status(Call& call) {

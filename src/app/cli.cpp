@@ -25,8 +25,9 @@ int fail_config(const ConfigError& e) {
 }  // namespace
 
 int run_cli(int argc, char** argv) {
-  CLI::App cli{"CXCo: API server for AI voice and WhatsApp agents.\n"
-               "Configuration comes from CXCO_* environment variables; a flag of the same name overrides each."};
+  CLI::App cli{
+      "CXCo: API server for AI voice and WhatsApp agents.\n"
+      "Configuration comes from CXCO_* environment variables; a flag of the same name overrides each."};
   cli.fallthrough();
   cli.require_subcommand(1);
 
@@ -41,20 +42,22 @@ int run_cli(int argc, char** argv) {
 
   bool demo = false;
   auto* serve = cli.add_subcommand("serve", "Run the HTTP API and its background workers");
-  serve->add_flag("--demo", demo, "Seed a demo company, user and number pool into an empty database and print their keys");
+  serve->add_flag("--demo", demo,
+                  "Seed a demo company, user and number pool into an empty database and print their keys");
   cli.add_subcommand("migrate", "Apply pending schema migrations and exit");
 
   auto* admin = cli.add_subcommand("admin", "Platform operator commands");
   admin->require_subcommand(1);
   std::string company_name;
-  auto* create_company = admin->add_subcommand("create-company", "Create a company and print it with its company key (JSON)");
+  auto* create_company =
+      admin->add_subcommand("create-company", "Create a company and print it with its company key (JSON)");
   create_company->add_option("--name", company_name, "Company name")->required();
   std::int64_t rotate_id = 0;
   auto* rotate = admin->add_subcommand("rotate-company-key", "Issue a new company key and revoke the old one");
   rotate->add_option("COMPANY_ID", rotate_id, "Company id")->required();
-  auto* rotate_encryption = admin->add_subcommand(
-      "rotate-encryption",
-      "Re-encrypt every stored secret (provider credentials, webhook secrets) under the first CXCO_ENCRYPTION_KEYS key");
+  auto* rotate_encryption = admin->add_subcommand("rotate-encryption",
+                                                  "Re-encrypt every stored secret (provider credentials, webhook "
+                                                  "secrets) under the first CXCO_ENCRYPTION_KEYS key");
 
   std::string import_country, import_provider = "sip_trunk";
   std::vector<std::string> import_list;
@@ -68,17 +71,20 @@ int run_cli(int argc, char** argv) {
   auto* reconcile = admin->add_subcommand(
       "reconcile-conversations",
       "Store finished provider conversations a lost post-call webhook never delivered (live mode)");
-  reconcile->add_option("--since-unix", reconcile_since, "Only calls started at or after this unix time (default: 7 days ago)");
+  reconcile->add_option("--since-unix", reconcile_since,
+                        "Only calls started at or after this unix time (default: 7 days ago)");
 
   auto* dev = cli.add_subcommand("dev", "Development helpers");
   dev->require_subcommand(1);
   SimulateOptions simulate_options;
   auto* simulate = dev->add_subcommand(
-      "simulate-call", "Send signed post-call webhooks for an agent to the running server, as the voice provider would");
+      "simulate-call",
+      "Send signed post-call webhooks for an agent to the running server, as the voice provider would");
   simulate->add_option("--agent-id", simulate_options.agent_id, "Id of an active agent")->required();
   simulate->add_option("--duration", simulate_options.duration, "Call length in seconds (default: random, 45 to 420)")
       ->check(CLI::Range(1, 7200));
-  simulate->add_option("--transfer-to", simulate_options.transfer_to, "E.164 number the agent transfers the caller to (SIP REFER)");
+  simulate->add_option("--transfer-to", simulate_options.transfer_to,
+                       "E.164 number the agent transfers the caller to (SIP REFER)");
   simulate->add_option("--count", simulate_options.count, "Number of calls")->check(CLI::Range(1, 10000));
 
   try {
@@ -122,13 +128,15 @@ int run_cli(int argc, char** argv) {
       std::cout << w.str() << "\n";
     } else if (import_numbers->parsed()) {
       std::vector<domain::NewNumber> numbers;
-      bool valid = domain::is_country_code(import_country) && (import_provider == "sip_trunk" || import_provider == "twilio");
+      bool valid =
+          domain::is_country_code(import_country) && (import_provider == "sip_trunk" || import_provider == "twilio");
       for (const auto& n : import_list) {
         if (!domain::is_e164(n)) std::cerr << "cxco: not an E.164 number: " << n << "\n", valid = false;
         numbers.push_back({n, import_country, import_provider});
       }
       if (!valid) {
-        std::cerr << "cxco: nothing imported (--country must be ISO 3166-1 alpha-2 in capitals, --provider sip_trunk or twilio)\n";
+        std::cerr << "cxco: nothing imported (--country must be ISO 3166-1 alpha-2 in capitals, --provider sip_trunk "
+                     "or twilio)\n";
         return 2;
       }
       auto db = open_database(config);
@@ -141,7 +149,8 @@ int run_cli(int argc, char** argv) {
       }
       auto db = open_database(config);
       services::Catalog catalog(*db, clock);
-      const auto count = catalog.sync_provider_voices(make_voice_provider(config)->list_voices(config.elevenlabs_api_key));
+      const auto count =
+          catalog.sync_provider_voices(make_voice_provider(config)->list_voices(config.elevenlabs_api_key));
       std::cout << "synced " << count << " voices\n";
     } else if (simulate->parsed()) {
       Platform platform(config, clock);

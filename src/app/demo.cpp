@@ -20,8 +20,12 @@ void seed_demo(Platform& platform, std::ostream& out) {
   // A small pool so the reference's "Create and Publish a Voice Agent" guide works at once.
   // Numbers in the fictional/drama ranges, so a demo never points at a real subscriber.
   if (platform.catalog.pool_is_empty())
-    platform.catalog.add_numbers({{"+27210000001", "ZA"}, {"+27210000002", "ZA"}, {"+27210000003", "ZA"},
-                                  {"+12025550101", "US"}, {"+12025550102", "US"}, {"+447700900101", "GB"},
+    platform.catalog.add_numbers({{"+27210000001", "ZA"},
+                                  {"+27210000002", "ZA"},
+                                  {"+27210000003", "ZA"},
+                                  {"+12025550101", "US"},
+                                  {"+12025550102", "US"},
+                                  {"+447700900101", "GB"},
                                   {"+447700900102", "GB"}});
   const auto& listen = platform.config.listen;
   out << "\nCXCo demo data created. These keys are shown once; keep them.\n"
@@ -69,12 +73,13 @@ int simulate_calls(const Config& config, services::Agents& agents, const util::C
     request.method = "POST";
     request.url = url;
     request.body = util::to_json(providers::simulated_post_call(call));
-    request.headers = {{"Content-Type", "application/json"},
-                       {"ElevenLabs-Signature",
-                        crypto::sign_elevenlabs(config.elevenlabs_webhook_secret, clock.now(), request.body)}};
+    request.headers = {
+        {"Content-Type", "application/json"},
+        {"ElevenLabs-Signature", crypto::sign_elevenlabs(config.elevenlabs_webhook_secret, clock.now(), request.body)}};
     const auto response = http::perform(request);
     if (!response.error.empty()) {
-      std::cerr << "cxco: cannot reach the server at " << url << ": " << response.error << " (is `cxco serve` running?)\n";
+      std::cerr << "cxco: cannot reach the server at " << url << ": " << response.error
+                << " (is `cxco serve` running?)\n";
       return 1;
     }
     std::cout << response.status << " " << response.body << "\n";

@@ -26,7 +26,8 @@ std::string encryption_key_list(const Config& config) {
   out << key << "\n";
   out.close();
   ::umask(old_mask);
-  if (!out) throw ConfigError("CXCO_ENCRYPTION_KEYS", "unset, and cannot write a generated key to " + key_path.string());
+  if (!out)
+    throw ConfigError("CXCO_ENCRYPTION_KEYS", "unset, and cannot write a generated key to " + key_path.string());
   ::chmod(key_path.c_str(), 0600);
   util::log_warn("CXCO_ENCRYPTION_KEYS is unset: generated a key into " + key_path.string() +
                  "; back it up, secrets stored with it cannot be read without it");

@@ -27,9 +27,7 @@ const unsigned char* bytes_of(std::string_view s) {
   return s.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(s.data());
 }
 
-bool is_base62(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
+bool is_base62(char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
 
 // Sextet value of c in the chosen alphabet, or -1.
 int base64_value(char c, bool url) {
@@ -57,9 +55,8 @@ std::string sha256(std::string_view data) {
 std::string hmac_sha256(std::string_view key, std::string_view message) {
   std::string out(EVP_MAX_MD_SIZE, '\0');
   unsigned int len = 0;
-  if (key.size() > INT_MAX ||
-      HMAC(EVP_sha256(), bytes_of(key), static_cast<int>(key.size()), bytes_of(message), message.size(),
-           reinterpret_cast<unsigned char*>(out.data()), &len) == nullptr) {
+  if (key.size() > INT_MAX || HMAC(EVP_sha256(), bytes_of(key), static_cast<int>(key.size()), bytes_of(message),
+                                   message.size(), reinterpret_cast<unsigned char*>(out.data()), &len) == nullptr) {
     throw std::runtime_error("HMAC-SHA256 failed");
   }
   out.resize(len);

@@ -32,8 +32,7 @@ constexpr std::size_t kEncodedKeyChars = 44;
 using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
 
 std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 const unsigned char* as_uchar(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
@@ -41,7 +40,8 @@ const unsigned char* as_uchar(std::string_view s) { return reinterpret_cast<cons
 // AES-128-CBC with PKCS#7 padding; nullopt only when decrypting and the padding is wrong.
 std::optional<std::string> aes_128_cbc(bool encrypt, std::string_view key, std::string_view iv, std::string_view in) {
   CipherCtx ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
-  if (!ctx || EVP_CipherInit_ex(ctx.get(), EVP_aes_128_cbc(), nullptr, as_uchar(key), as_uchar(iv), encrypt ? 1 : 0) != 1) {
+  if (!ctx ||
+      EVP_CipherInit_ex(ctx.get(), EVP_aes_128_cbc(), nullptr, as_uchar(key), as_uchar(iv), encrypt ? 1 : 0) != 1) {
     throw std::runtime_error("AES-128-CBC initialisation failed");
   }
   std::string out(in.size() + kBlockBytes, '\0');

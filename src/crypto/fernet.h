@@ -22,7 +22,8 @@ class Fernet {
   std::string encrypt_at_time(std::string_view plaintext, std::int64_t unix_time, std::string_view iv) const;
   // nullopt on any failure (bad base64, version, HMAC, padding, TTL). ttl_seconds: when set,
   // reject if timestamp + ttl < now or timestamp > now + 60 (Python's _MAX_CLOCK_SKEW).
-  std::optional<std::string> decrypt(std::string_view token, std::optional<std::int64_t> ttl_seconds = std::nullopt) const;
+  std::optional<std::string> decrypt(std::string_view token,
+                                     std::optional<std::int64_t> ttl_seconds = std::nullopt) const;
   std::optional<std::string> decrypt_at_time(std::string_view token, std::optional<std::int64_t> ttl_seconds,
                                              std::int64_t now) const;
   // Timestamp of a token whose HMAC verifies.
@@ -42,7 +43,8 @@ class MultiFernet {
   explicit MultiFernet(std::vector<Fernet> fernets);  // throws std::invalid_argument if empty
 
   std::string encrypt(std::string_view plaintext) const;
-  std::optional<std::string> decrypt(std::string_view token, std::optional<std::int64_t> ttl_seconds = std::nullopt) const;
+  std::optional<std::string> decrypt(std::string_view token,
+                                     std::optional<std::int64_t> ttl_seconds = std::nullopt) const;
   // Decrypt with the first key that works (ignoring TTL) and re-encrypt under the first key,
   // keeping the original timestamp. nullopt if no key works.
   std::optional<std::string> rotate(std::string_view token) const;

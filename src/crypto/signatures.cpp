@@ -120,8 +120,7 @@ SignatureCheck verify_whatsapp_signature(std::string_view header, std::string_vi
   if (header.empty()) return SignatureCheck::missing;
   if (!header.starts_with(kWhatsAppPrefix)) return SignatureCheck::malformed;
   header.remove_prefix(kWhatsAppPrefix.size());
-  return hex_mac_matches(header, hmac_sha256_hex(app_secret, raw_body)) ? SignatureCheck::ok
-                                                                        : SignatureCheck::mismatch;
+  return hex_mac_matches(header, hmac_sha256_hex(app_secret, raw_body)) ? SignatureCheck::ok : SignatureCheck::mismatch;
 }
 
 std::string sign_whatsapp(std::string_view app_secret, std::string_view raw_body) {

@@ -18,7 +18,8 @@ SignatureCheck verify_elevenlabs_signature(std::string_view header, std::string_
 std::string sign_elevenlabs(std::string_view secret, std::int64_t t, std::string_view raw_body);
 
 // X-Hub-Signature-256: "sha256=<hex HMAC-SHA256(app secret, body)>".
-SignatureCheck verify_whatsapp_signature(std::string_view header, std::string_view app_secret, std::string_view raw_body);
+SignatureCheck verify_whatsapp_signature(std::string_view header, std::string_view app_secret,
+                                         std::string_view raw_body);
 std::string sign_whatsapp(std::string_view app_secret, std::string_view raw_body);
 
 // Outbound X-CXCo-Signature: "t=<unix>,v1=<hex HMAC-SHA256(secret UTF-8, "<t>.<body>")>".

@@ -43,8 +43,8 @@ struct Agent {
   std::optional<std::string> external_agent_id;
   // Set while a publish holds a reserved number, and on live agents.
   std::optional<std::int64_t> phone_number_id;
-  std::string number;                              // E.164 of phone_number_id
-  std::optional<std::string> external_number_id;   // the provider's id of that number
+  std::string number;                             // E.164 of phone_number_id
+  std::optional<std::string> external_number_id;  // the provider's id of that number
   WhatsAppStatus whatsapp_status = WhatsAppStatus::none;
   AgentConfig config;
   std::string created_at, updated_at;

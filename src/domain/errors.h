@@ -16,10 +16,15 @@ struct FieldError {
 class ApiError : public std::runtime_error {
  public:
   ApiError(int status, std::string error_type, std::string detail, std::vector<FieldError> errors = {})
-      : std::runtime_error(detail), status(status), error_type(std::move(error_type)), detail(std::move(detail)),
+      : std::runtime_error(detail),
+        status(status),
+        error_type(std::move(error_type)),
+        detail(std::move(detail)),
         errors(std::move(errors)) {}
 
-  static ApiError unauthenticated(std::string d = "Missing or invalid API key") { return {401, "authentication_error", std::move(d)}; }
+  static ApiError unauthenticated(std::string d = "Missing or invalid API key") {
+    return {401, "authentication_error", std::move(d)};
+  }
   static ApiError forbidden(std::string d) { return {403, "permission_denied", std::move(d)}; }
   static ApiError not_found(std::string d) { return {404, "not_found", std::move(d)}; }
   static ApiError conflict(std::string d) { return {409, "conflict", std::move(d)}; }

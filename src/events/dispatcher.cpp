@@ -4,8 +4,8 @@
 #include <map>
 
 #include "crypto/signatures.h"
-#include "http/egress.h"
 #include "http/client.h"
+#include "http/egress.h"
 #include "services/webhooks.h"
 #include "store/outbox.h"
 #include "store/webhooks_repo.h"
@@ -44,7 +44,8 @@ void Dispatcher::fan_out() {
         // A webhook hears about events from its registration on, not about older ones.
         if (w.created_at > e.created_at) continue;
         if (std::find(w.events.begin(), w.events.end(), e.type) == w.events.end()) continue;
-        if (payload.empty()) payload = wire::event_envelope(e.event_id, e.type, e.created_at, e.company_id, e.data_json);
+        if (payload.empty())
+          payload = wire::event_envelope(e.event_id, e.type, e.created_at, e.company_id, e.data_json);
         if (const auto delivery =
                 store::webhooks_repo::insert_delivery(tx, e.company_id, w.id, e.event_id, e.type, payload, now))
           store::work_queue::enqueue(tx, services::kWebhookDeliveryQueue, *delivery, std::to_string(w.id), now_ms, now);

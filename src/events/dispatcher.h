@@ -16,17 +16,18 @@
 namespace cxco::events {
 
 struct DispatcherOptions {
-  domain::RetrySchedule retry;          // CXCO_WEBHOOK_RETRY_SCHEDULE
+  domain::RetrySchedule retry;               // CXCO_WEBHOOK_RETRY_SCHEDULE
   std::chrono::milliseconds timeout{10000};  // CXCO_WEBHOOK_TIMEOUT
-  bool allow_private = false;           // CXCO_WEBHOOK_ALLOW_PRIVATE
-  int concurrency = 8;  // deliveries in flight on this node
+  bool allow_private = false;                // CXCO_WEBHOOK_ALLOW_PRIVATE
+  int concurrency = 8;                       // deliveries in flight on this node
   int per_webhook = 2;  // of which at most this many to one webhook, so one slow endpoint cannot take them all
   std::chrono::milliseconds poll{100};
 };
 
 class Dispatcher {
  public:
-  Dispatcher(store::Database& db, const util::Clock& clock, const crypto::MultiFernet& fernet, DispatcherOptions options);
+  Dispatcher(store::Database& db, const util::Clock& clock, const crypto::MultiFernet& fernet,
+             DispatcherOptions options);
   void start() { worker_.start(); }
   // Stops claiming new work and waits for deliveries in flight.
   void stop() { worker_.stop(); }

@@ -137,7 +137,8 @@ class ElevenLabsClient final : public VoiceProvider {
   }
 
   std::string create_agent(const std::string& api_key, const AgentSpec& spec) override {
-    const auto body = call("create_agent", api_key, "POST", url({"v1", "convai", "agents", "create"}), agent_body(spec));
+    const auto body =
+        call("create_agent", api_key, "POST", url({"v1", "convai", "agents", "create"}), agent_body(spec));
     return required_id("create_agent", body, "agent_id");
   }
 
@@ -150,8 +151,7 @@ class ElevenLabsClient final : public VoiceProvider {
   }
 
   std::string import_number(const std::string& api_key, const NumberSpec& spec) override {
-    const auto body =
-        call("import_number", api_key, "POST", url({"v1", "convai", "phone-numbers"}), number_body(spec));
+    const auto body = call("import_number", api_key, "POST", url({"v1", "convai", "phone-numbers"}), number_body(spec));
     return required_id("import_number", body, "phone_number_id");
   }
 
@@ -198,7 +198,9 @@ class ElevenLabsClient final : public VoiceProvider {
   }
 
  private:
-  boost::urls::url url(std::initializer_list<std::string_view> segments) const { return http::with_segments(base_, segments); }
+  boost::urls::url url(std::initializer_list<std::string_view> segments) const {
+    return http::with_segments(base_, segments);
+  }
 
   struct Outcome {
     int status;
@@ -228,13 +230,12 @@ class ElevenLabsClient final : public VoiceProvider {
         throw failure(operation, response, api_key);
       }
       const auto delay = std::min(retry_after(response).value_or(backoff), kMaxRetryDelay);
-      util::log_warn("provider call retried",
-                     {{"provider", "elevenlabs"},
-                      {"operation", operation},
-                      {"status", std::to_string(response.status)},
-                      {"error", response.error},
-                      {"attempt", std::to_string(attempt)},
-                      {"delay_ms", std::to_string(delay.count())}});
+      util::log_warn("provider call retried", {{"provider", "elevenlabs"},
+                                               {"operation", operation},
+                                               {"status", std::to_string(response.status)},
+                                               {"error", response.error},
+                                               {"attempt", std::to_string(attempt)},
+                                               {"delay_ms", std::to_string(delay.count())}});
       std::this_thread::sleep_for(delay);
       backoff = std::min(backoff * 2, kMaxRetryDelay);
     }

@@ -32,7 +32,8 @@ std::optional<std::string> transfer_destination(const json::array* tool_results)
     const auto* type = r.if_contains("result_type");
     const auto* number = r.if_contains("transfer_number");
     if (type && type->is_string() && number && number->is_string() && !number->get_string().empty() &&
-        (type->get_string() == "transfer_to_number_sip_success" || type->get_string() == "transfer_to_number_twilio_success"))
+        (type->get_string() == "transfer_to_number_sip_success" ||
+         type->get_string() == "transfer_to_number_twilio_success"))
       return std::string(number->get_string());
   }
   return std::nullopt;

@@ -24,30 +24,46 @@ json::object simulated_post_call(const SimulatedCall& call) {
   const std::int64_t talk_until = call.transfer_to ? duration * 6 / 10 : duration;
   json::array transcript;
   auto turn = [&](const char* role, const char* message, std::int64_t at) {
-    json::object t{{"role", role}, {"message", message}, {"time_in_call_secs", at}, {"tool_calls", json::array{}},
-                   {"tool_results", json::array{}}, {"feedback", nullptr}, {"interrupted", false}};
+    json::object t{{"role", role},
+                   {"message", message},
+                   {"time_in_call_secs", at},
+                   {"tool_calls", json::array{}},
+                   {"tool_results", json::array{}},
+                   {"feedback", nullptr},
+                   {"interrupted", false}};
     if (std::string_view(role) == "agent")
-      t["llm_usage"] = {{"model_usage",
-                         {{"gemini-2.0-flash",
-                           {{"input", {{"tokens", 600 + 40 * static_cast<std::int64_t>(transcript.size())}, {"price", 0.00006}}},
-                            {"output_total", {{"tokens", 45}, {"price", 0.000018}}}}}}}};
+      t["llm_usage"] = {
+          {"model_usage",
+           {{"gemini-2.0-flash",
+             {{"input", {{"tokens", 600 + 40 * static_cast<std::int64_t>(transcript.size())}, {"price", 0.00006}}},
+              {"output_total", {{"tokens", 45}, {"price", 0.000018}}}}}}}};
     transcript.push_back(std::move(t));
   };
   for (std::size_t i = 0; i < lines.size(); ++i)
-    turn(lines[i].first, lines[i].second, talk_until * static_cast<std::int64_t>(i) / static_cast<std::int64_t>(lines.size() + 1));
+    turn(lines[i].first, lines[i].second,
+         talk_until * static_cast<std::int64_t>(i) / static_cast<std::int64_t>(lines.size() + 1));
   if (call.transfer_to) {
     turn("agent", "Let me put you through to a colleague now.", talk_until);
     auto& last = transcript.back().as_object();
     const std::string request_id = "transfer_" + crypto::to_hex(crypto::random_bytes(4));
-    last["tool_calls"] = json::array{json::object{
-        {"request_id", request_id}, {"tool_name", "transfer_to_number"}, {"type", "system"},
-        {"params_as_json", util::to_json(json::object{{"transfer_number", *call.transfer_to}})}, {"tool_has_been_called", true}}};
-    last["tool_results"] = json::array{json::object{
-        {"request_id", request_id}, {"tool_name", "transfer_to_number"}, {"type", "system"}, {"is_error", false},
-        {"tool_has_been_called", true}, {"result_value", R"({"status":"success"})"},
-        {"result", {{"result_type", "transfer_to_number_sip_success"}, {"status", "success"},
-                    {"transfer_number", *call.transfer_to}, {"reason", "The caller asked for a person"},
-                    {"note", nullptr}}}}};
+    last["tool_calls"] = json::array{
+        json::object{{"request_id", request_id},
+                     {"tool_name", "transfer_to_number"},
+                     {"type", "system"},
+                     {"params_as_json", util::to_json(json::object{{"transfer_number", *call.transfer_to}})},
+                     {"tool_has_been_called", true}}};
+    last["tool_results"] = json::array{json::object{{"request_id", request_id},
+                                                    {"tool_name", "transfer_to_number"},
+                                                    {"type", "system"},
+                                                    {"is_error", false},
+                                                    {"tool_has_been_called", true},
+                                                    {"result_value", R"({"status":"success"})"},
+                                                    {"result",
+                                                     {{"result_type", "transfer_to_number_sip_success"},
+                                                      {"status", "success"},
+                                                      {"transfer_number", *call.transfer_to},
+                                                      {"reason", "The caller asked for a person"},
+                                                      {"note", nullptr}}}}};
   } else {
     turn("agent", "Done! Thanks for calling, goodbye.", std::max<std::int64_t>(duration - 2, 0));
   }
@@ -61,19 +77,21 @@ json::object simulated_post_call(const SimulatedCall& call) {
                           {"agent_number", call.agent_number},
                           {"external_number", std::move(caller)},
                           {"call_sid", "sim_call_" + crypto::to_hex(crypto::random_bytes(6))}};
-  json::object metadata{{"start_time_unix_secs", call.started_unix},
-                        {"accepted_time_unix_secs", call.started_unix},
-                        {"call_duration_secs", duration},
-                        {"cost", duration * 10},
-                        {"termination_reason", call.transfer_to ? "Call transferred" : "end_call tool was called."},
-                        {"main_language", "en"},
-                        {"conversation_initiation_source", "sip_trunk"},
-                        {"charging", {{"tier", "pro"}, {"llm_price", 0.0009}, {"llm_charge", 4}, {"call_charge", duration * 10}}},
-                        {"phone_call", std::move(phone_call)}};
+  json::object metadata{
+      {"start_time_unix_secs", call.started_unix},
+      {"accepted_time_unix_secs", call.started_unix},
+      {"call_duration_secs", duration},
+      {"cost", duration * 10},
+      {"termination_reason", call.transfer_to ? "Call transferred" : "end_call tool was called."},
+      {"main_language", "en"},
+      {"conversation_initiation_source", "sip_trunk"},
+      {"charging", {{"tier", "pro"}, {"llm_price", 0.0009}, {"llm_charge", 4}, {"call_charge", duration * 10}}},
+      {"phone_call", std::move(phone_call)}};
   json::object analysis{
       {"call_successful", call.successful ? "success" : "failure"},
-      {"transcript_summary", call.transfer_to ? "The caller asked about the Pro plan and was transferred to a colleague."
-                                              : "The caller asked about Pro plan pricing; the agent offered to email details."},
+      {"transcript_summary", call.transfer_to
+                                 ? "The caller asked about the Pro plan and was transferred to a colleague."
+                                 : "The caller asked about Pro plan pricing; the agent offered to email details."},
       {"call_summary_title", "Pro plan pricing"},
       {"evaluation_criteria_results", json::object{}},
       {"data_collection_results", json::object{}}};

@@ -28,9 +28,9 @@ struct AgentSpec {
 };
 
 struct SipTrunk {
-  std::string address;               // where outbound INVITEs go
-  std::string transport = "auto";    // auto|udp|tcp|tls
-  std::string username, password;    // empty: ACL auth
+  std::string address;             // where outbound INVITEs go
+  std::string transport = "auto";  // auto|udp|tcp|tls
+  std::string username, password;  // empty: ACL auth
 };
 
 struct NumberSpec {
@@ -71,9 +71,9 @@ class VoiceProvider {
 };
 
 struct RetryPolicy {
-  int attempts = 3;                                 // total tries for 429/5xx/transport errors
-  std::chrono::milliseconds first_backoff{200};     // doubled each retry; Retry-After wins when given
-  std::chrono::milliseconds timeout{10000};         // per HTTP request
+  int attempts = 3;                              // total tries for 429/5xx/transport errors
+  std::chrono::milliseconds first_backoff{200};  // doubled each retry; Retry-After wins when given
+  std::chrono::milliseconds timeout{10000};      // per HTTP request
 };
 
 std::unique_ptr<VoiceProvider> make_simulated_voice_provider();

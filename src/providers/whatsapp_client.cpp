@@ -102,7 +102,9 @@ class WhatsAppClient final : public WhatsAppProvider {
   }
 
  private:
-  boost::urls::url url(std::initializer_list<std::string_view> segments) const { return http::with_segments(base_, segments); }
+  boost::urls::url url(std::initializer_list<std::string_view> segments) const {
+    return http::with_segments(base_, segments);
+  }
 
   json::object call(const std::string& operation, const WhatsAppAccount& account, std::string method,
                     const boost::urls::url& target, const std::optional<json::object>& body = std::nullopt) const {

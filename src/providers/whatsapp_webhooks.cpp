@@ -67,7 +67,8 @@ void read_content(const json::object& m, InboundMessage& in) {
   in.answerable = type != "unsupported" && type != "system";
 }
 
-std::optional<StatusUpdate> status_of(const json::object& s, const std::string& external_id, const std::string& display) {
+std::optional<StatusUpdate> status_of(const json::object& s, const std::string& external_id,
+                                      const std::string& display) {
   Lenient status(&s);
   StatusUpdate u{external_id, display, status.text("id"), status.text("status"), 0, std::nullopt};
   if (u.message_id.empty() || domain::message_status_rank(u.status) == 0) return std::nullopt;
@@ -120,7 +121,8 @@ Notification parse_notification(const json::object& payload) {
       const auto* statuses = value.array("statuses");
       for (const auto& item : statuses ? *statuses : none)
         if (item.is_object())
-          if (auto update = status_of(item.get_object(), external_id, display)) out.statuses.push_back(std::move(*update));
+          if (auto update = status_of(item.get_object(), external_id, display))
+            out.statuses.push_back(std::move(*update));
     }
   }
   return out;

@@ -17,8 +17,8 @@ struct InboundMessage {
   std::string message_id;          // wamid...
   std::string customer;            // the sender's wa_id, digits only
   std::string customer_name;
-  std::string text;         // as the transcript shows it
-  bool answerable = true;   // reactions and notices are kept but not answered
+  std::string text;        // as the transcript shows it
+  bool answerable = true;  // reactions and notices are kept but not answered
 };
 
 struct StatusUpdate {

@@ -12,7 +12,8 @@ namespace {
 
 std::string issue_key(store::Tx& tx, domain::KeyType type, domain::CompanyId company,
                       std::optional<std::int64_t> user_id, const std::string& now) {
-  auto key = crypto::generate_api_key(type == domain::KeyType::company ? crypto::KeyType::company : crypto::KeyType::user);
+  auto key =
+      crypto::generate_api_key(type == domain::KeyType::company ? crypto::KeyType::company : crypto::KeyType::user);
   store::keys_repo::insert(tx, crypto::sha256_hex(key), type, company, user_id, now);
   return key;
 }
@@ -20,7 +21,7 @@ std::string issue_key(store::Tx& tx, domain::KeyType type, domain::CompanyId com
 }  // namespace
 
 domain::WithKey<domain::Company> Accounts::create_company(const std::string& name,
-                                                         const std::optional<std::string>& settings_json) {
+                                                          const std::optional<std::string>& settings_json) {
   return db_.write([&](store::Tx& tx) {
     const auto at = now();
     const auto id = store::companies_repo::insert(tx, name, settings_json, at);
@@ -58,7 +59,7 @@ std::optional<std::string> Accounts::rotate_company_key(domain::CompanyId compan
 }
 
 domain::WithKey<domain::User> Accounts::create_user(domain::CompanyId company, const std::string& email,
-                                                   const std::string& name, const std::string& role) {
+                                                    const std::string& name, const std::string& role) {
   return db_.write([&](store::Tx& tx) {
     const auto at = now();
     std::int64_t id = 0;
@@ -76,7 +77,8 @@ std::optional<domain::User> Accounts::find_user(domain::CompanyId company, std::
   return db_.read([&](store::Tx& tx) { return store::users_repo::find(tx, company, user_id); });
 }
 
-domain::User Accounts::update_user(domain::CompanyId company, std::int64_t user_id, const domain::UserChanges& changes) {
+domain::User Accounts::update_user(domain::CompanyId company, std::int64_t user_id,
+                                   const domain::UserChanges& changes) {
   auto updated = db_.write([&](store::Tx& tx) {
     if (changes.name || changes.role) store::users_repo::update(tx, company, user_id, changes, now());
     return store::users_repo::find(tx, company, user_id);

@@ -17,7 +17,8 @@ class Accounts {
  public:
   Accounts(store::Database& db, const util::Clock& clock) : db_(db), clock_(clock) {}
 
-  domain::WithKey<domain::Company> create_company(const std::string& name, const std::optional<std::string>& settings_json);
+  domain::WithKey<domain::Company> create_company(const std::string& name,
+                                                  const std::optional<std::string>& settings_json);
   domain::Company company(domain::CompanyId company);  // 404 when missing
   bool has_companies();
   domain::Company update_company(domain::CompanyId company, const domain::CompanyChanges& changes);

@@ -132,7 +132,8 @@ domain::Agent Agents::update(domain::CompanyId company, std::int64_t agent_id, c
     });
   } catch (...) {
     if (at_provider)
-      best_effort("restore provider agent", [&] { voice_.update_agent(key, *before.external_agent_id, spec_of(before)); });
+      best_effort("restore provider agent",
+                  [&] { voice_.update_agent(key, *before.external_agent_id, spec_of(before)); });
     throw;
   }
 }
@@ -154,8 +155,8 @@ int Agents::release_stale_reservations() {
 
 bool Agents::commit_status(store::Tx& tx, const domain::Agent& agent, domain::AgentStatus to, const std::string& at) {
   if (!store::agents_repo::change_status(tx, agent.company_id, agent.id, agent.status, to, at)) return false;
-  store::outbox::emit(tx, agent.company_id, "agent.status_changed", wire::agent_status_changed(agent.id, agent.status, to),
-                      at);
+  store::outbox::emit(tx, agent.company_id, "agent.status_changed",
+                      wire::agent_status_changed(agent.id, agent.status, to), at);
   return true;
 }
 

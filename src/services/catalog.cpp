@@ -57,7 +57,8 @@ std::vector<domain::PhoneNumber> Catalog::add_numbers(const std::vector<domain::
     std::set<std::string> seen;
     std::vector<domain::PhoneNumber> created;
     for (const auto& n : numbers) {
-      if (!seen.insert(n.number).second) throw ApiError::conflict("Number " + n.number + " appears twice in the request");
+      if (!seen.insert(n.number).second)
+        throw ApiError::conflict("Number " + n.number + " appears twice in the request");
       std::int64_t id = 0;
       try {
         id = store::numbers_repo::insert(tx, n, at);

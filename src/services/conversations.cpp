@@ -34,7 +34,8 @@ domain::IngestResult Conversations::store_call(const domain::CallRecord& call) {
     const auto id = store::conversations_repo::insert_call(tx, agent->company_id, agent->agent_id, call, kSource, now);
     if (!id)
       return {domain::IngestResult::Outcome::duplicate,
-              store::conversations_repo::find_by_external_id(tx, kSource, call.external_id), {}};
+              store::conversations_repo::find_by_external_id(tx, kSource, call.external_id),
+              {}};
 
     domain::UsageTotals usage;
     usage.conversations = 1;
@@ -86,7 +87,8 @@ domain::ConversationDetail Conversations::get(domain::CompanyId company, std::in
 domain::ReconcileReport Conversations::reconcile(std::optional<std::int64_t> since_unix) {
   // Conversations are listed per provider workspace, so each key in use is paged once.
   std::set<std::string> keys;
-  for (const auto company : db_.read([](store::Tx& tx) { return store::agents_repo::companies_with_provider_agents(tx); }))
+  for (const auto company :
+       db_.read([](store::Tx& tx) { return store::agents_repo::companies_with_provider_agents(tx); }))
     keys.insert(credentials_.voice_api_key(company));
 
   domain::ReconcileReport report;

@@ -22,8 +22,8 @@ namespace cxco::services {
 class Conversations {
  public:
   // webhook_secret: CXCO_ELEVENLABS_WEBHOOK_SECRET, which signs the provider's post-call webhooks.
-  Conversations(store::Database& db, const util::Clock& clock, providers::VoiceProvider& voice, Credentials& credentials,
-                std::string webhook_secret)
+  Conversations(store::Database& db, const util::Clock& clock, providers::VoiceProvider& voice,
+                Credentials& credentials, std::string webhook_secret)
       : db_(db), clock_(clock), voice_(voice), credentials_(credentials), webhook_secret_(std::move(webhook_secret)) {}
 
   // A post-call webhook as it arrived: its ElevenLabs-Signature header and raw body. 401 (and
@@ -36,7 +36,8 @@ class Conversations {
 
   domain::Page<domain::ConversationSummary> list(domain::CompanyId company, const domain::ConversationFilter& filter,
                                                  const domain::PageRequest& page);
-  domain::ConversationDetail get(domain::CompanyId company, std::int64_t conversation_id);  // 404 when not the company's
+  domain::ConversationDetail get(domain::CompanyId company,
+                                 std::int64_t conversation_id);  // 404 when not the company's
 
   // Pages through the provider's conversations that started at or after since_unix with each
   // provider key in use and stores the finished ones that are missing, through the webhook's

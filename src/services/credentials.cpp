@@ -115,7 +115,8 @@ domain::RotationReport Credentials::rotate_encryption() {
         const auto rotated = fernet_.rotate(s.token);
         if (!rotated) {
           ++report.unreadable;
-          util::log_warn("secret not rotated: no configured key decrypts it", {{"kind", kind}, {"id", std::to_string(s.id)}});
+          util::log_warn("secret not rotated: no configured key decrypts it",
+                         {{"kind", kind}, {"id", std::to_string(s.id)}});
           continue;
         }
         replace(tx, s.id, *rotated);

@@ -33,8 +33,8 @@ std::optional<KeptAnswer> Idempotency::begin(const std::string& scope, const std
       return std::nullopt;
     }
     if (record->request_hash != request_hash)
-      throw ApiError::validation({FieldError{{"header", "Idempotency-Key"},
-                                             "This Idempotency-Key was used with a different request", "value_error"}});
+      throw ApiError::validation({FieldError{
+          {"header", "Idempotency-Key"}, "This Idempotency-Key was used with a different request", "value_error"}});
     if (!record->status) throw ApiError::conflict("A request with this Idempotency-Key is in progress");
     return KeptAnswer{static_cast<int>(*record->status), record->response_body};
   });

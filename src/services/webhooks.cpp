@@ -31,11 +31,13 @@ std::vector<domain::Webhook> Webhooks::list(domain::CompanyId company) {
 domain::CreatedWebhook Webhooks::create(domain::CompanyId company, const domain::WebhookFields& f) {
   domain::CreatedWebhook created;
   auto secret = f.secret;
-  if (!secret) created.generated_secret = secret = "whsec_" + crypto::base64_encode(crypto::random_bytes(24), true, false);
+  if (!secret)
+    created.generated_secret = secret = "whsec_" + crypto::base64_encode(crypto::random_bytes(24), true, false);
   const auto token = fernet_.encrypt(*secret);
   created.webhook = db_.write([&](store::Tx& tx) {
     const auto now = util::iso8601(clock_.now());
-    const auto id = store::webhooks_repo::insert(tx, company, *f.url, *f.events, f.status.value_or("active"), token, now);
+    const auto id =
+        store::webhooks_repo::insert(tx, company, *f.url, *f.events, f.status.value_or("active"), token, now);
     return owned(tx, company, id);
   });
   return created;
@@ -59,9 +61,9 @@ void Webhooks::remove(domain::CompanyId company, std::int64_t webhook_id) {
 domain::Page<domain::DeliveryAttempt> Webhooks::attempts(domain::CompanyId company, std::int64_t webhook_id,
                                                          const domain::PageRequest& page) {
   return domain::page_of(db_.read([&](store::Tx& tx) {
-                           owned(tx, company, webhook_id);
-                           return store::webhooks_repo::attempts(tx, company, webhook_id, page);
-                         }),
+    owned(tx, company, webhook_id);
+    return store::webhooks_repo::attempts(tx, company, webhook_id, page);
+  }),
                          page.limit);
 }
 
@@ -71,7 +73,10 @@ domain::TestEvent Webhooks::send_test(domain::CompanyId company, std::int64_t we
     const auto now = util::iso8601(clock_.now());
     const std::string event_id = "evt_" + crypto::random_base62(24);
     util::JsonWriter data;
-    data.begin_object().field("webhook_id", webhook_id).field("message", "This is a test event from CXCo.").end_object();
+    data.begin_object()
+        .field("webhook_id", webhook_id)
+        .field("message", "This is a test event from CXCo.")
+        .end_object();
     const auto payload = wire::event_envelope(event_id, "webhook.test", now, company, data.str());
     const auto delivery =
         store::webhooks_repo::insert_delivery(tx, company, webhook_id, event_id, "webhook.test", payload, now);

@@ -31,7 +31,8 @@ Stored store_message(store::Tx& tx, const providers::InboundMessage& in, std::in
   if (store::whatsapp_repo::message_exists(tx, in.message_id)) return Stored::duplicate;
   const auto company = *number->company_id;
 
-  auto thread = store::whatsapp_repo::lock_open_thread(tx, company, number->phone_number_id, in.customer, *number->agent_id);
+  auto thread =
+      store::whatsapp_repo::lock_open_thread(tx, company, number->phone_number_id, in.customer, *number->agent_id);
   if (thread && thread->silent_since(now_ms)) {
     whatsapp_threads::close(tx, *thread, now);
     thread.reset();
@@ -47,8 +48,8 @@ Stored store_message(store::Tx& tx, const providers::InboundMessage& in, std::in
   const auto agent = store::agents_repo::find(tx, company, *number->agent_id);
   if (in.answerable && agent && agent->status == domain::AgentStatus::active) {
     const auto reply = store::whatsapp_repo::insert_reply(tx, company, thread->conversation_id, message_id, now);
-    store::work_queue::enqueue(tx, whatsapp_threads::kReplyQueue, reply, std::to_string(thread->conversation_id), now_ms,
-                               now);
+    store::work_queue::enqueue(tx, whatsapp_threads::kReplyQueue, reply, std::to_string(thread->conversation_id),
+                               now_ms, now);
   }
   return Stored::stored;
 }
@@ -103,9 +104,8 @@ domain::InboundReport WhatsApp::receive(std::string_view signature, std::string_
   domain::InboundReport report;
   report.ignored = notification.malformed;
   for (const auto& message : notification.messages) {
-    const auto stored = db_.write([&](store::Tx& tx) {
-      return store_message(tx, message, clock_.now_ms(), util::iso8601(clock_.now()));
-    });
+    const auto stored = db_.write(
+        [&](store::Tx& tx) { return store_message(tx, message, clock_.now_ms(), util::iso8601(clock_.now())); });
     switch (stored) {
       case Stored::stored: ++report.stored; break;
       case Stored::duplicate: ++report.duplicates; break;
@@ -114,7 +114,8 @@ domain::InboundReport WhatsApp::receive(std::string_view signature, std::string_
   }
   for (const auto& status : notification.statuses) {
     const bool recorded = db_.write([&](store::Tx& tx) {
-      const auto number = store::numbers_repo::route_whatsapp(tx, status.external_number_id, status.display_number, false);
+      const auto number =
+          store::numbers_repo::route_whatsapp(tx, status.external_number_id, status.display_number, false);
       if (!number || !number->company_id) return false;
       const auto current = store::whatsapp_repo::outbound_status(tx, *number->company_id, status.message_id);
       if (!current) return false;

@@ -115,7 +115,8 @@ void WhatsAppWorker::verify(const store::work_queue::Job& job) {
     if (!external_id) {
       external_id = whatsapp_.find_number(*account, v.number);
       if (!external_id)
-        return finish(std::nullopt, v.number + " is not a phone number of WhatsApp Business Account " + account->waba_id);
+        return finish(std::nullopt,
+                      v.number + " is not a phone number of WhatsApp Business Account " + account->waba_id);
     }
     auto status = whatsapp_.number_status(*account, *external_id);
     if (status.status != "CONNECTED" && !registered) {
@@ -132,7 +133,8 @@ void WhatsAppWorker::verify(const store::work_queue::Job& job) {
   }
 
   const auto now_ms = clock_.now_ms();
-  if (now_ms >= v.give_up_at_ms) return finish(external_id, "the number did not connect within 30 minutes (" + not_yet + ")");
+  if (now_ms >= v.give_up_at_ms)
+    return finish(external_id, "the number did not connect within 30 minutes (" + not_yet + ")");
   db_.write([&](store::Tx& tx) {
     if (!store::work_queue::postpone(tx, job, now_ms + kVerificationPollMs)) return;
     store::whatsapp_repo::record_check(tx, v.id, external_id, registered, not_yet, util::iso8601(clock_.now()));
@@ -148,7 +150,8 @@ void WhatsAppWorker::answer(const store::work_queue::Job& job) {
   if (!found || found->skip_reason) {
     db_.write([&](store::Tx& tx) {
       if (store::work_queue::finish(tx, job) && found)
-        store::whatsapp_repo::record_reply(tx, job.ref_id, "skipped", 0, found->skip_reason, util::iso8601(clock_.now()));
+        store::whatsapp_repo::record_reply(tx, job.ref_id, "skipped", 0, found->skip_reason,
+                                           util::iso8601(clock_.now()));
     });
     return;
   }
@@ -176,8 +179,10 @@ void WhatsAppWorker::answer(const store::work_queue::Job& job) {
       });
     }
     stage = "send";
-    const auto account = options_.live ? credentials_.whatsapp_account(reply_job.company_id) : providers::WhatsAppAccount{};
-    if (!account) throw providers::ProviderError("send_message", 0, "the company's whatsapp credentials are not stored");
+    const auto account =
+        options_.live ? credentials_.whatsapp_account(reply_job.company_id) : providers::WhatsAppAccount{};
+    if (!account)
+      throw providers::ProviderError("send_message", 0, "the company's whatsapp credentials are not stored");
     const auto message_id = whatsapp_.send_text(*account, reply_job.external_number_id, reply_job.customer, *reply);
     db_.write([&](store::Tx& tx) {
       if (!store::work_queue::finish(tx, job)) return;
@@ -197,8 +202,8 @@ void WhatsAppWorker::answer(const store::work_queue::Job& job) {
     const auto error = stage + ": " + e.what();
     db_.write([&](store::Tx& tx) {
       const auto now_ms = clock_.now_ms();
-      const bool held = retry_in ? store::work_queue::retry(tx, job, now_ms + *retry_in, error)
-                                 : store::work_queue::finish(tx, job);
+      const bool held =
+          retry_in ? store::work_queue::retry(tx, job, now_ms + *retry_in, error) : store::work_queue::finish(tx, job);
       if (!held) return;
       const auto now = util::iso8601(clock_.now());
       store::whatsapp_repo::record_reply(tx, reply_job.id, retry_in ? "pending" : "failed", 1, error, now);

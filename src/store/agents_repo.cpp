@@ -18,7 +18,8 @@ constexpr std::string_view kOfCompany = " WHERE a.company_id = ?";
 constexpr std::string_view kStatusIs = " AND a.status = ?";
 constexpr std::string_view kBefore = " AND a.id < ?";
 constexpr std::string_view kNewestFirst = " ORDER BY a.id DESC LIMIT ?";
-constexpr std::string_view kActiveAnyCompany = " WHERE a.id = ? AND a.status = 'active' AND a.external_agent_id IS NOT NULL";
+constexpr std::string_view kActiveAnyCompany =
+    " WHERE a.id = ? AND a.status = 'active' AND a.external_agent_id IS NOT NULL";
 constexpr std::string_view kExists = "SELECT id FROM agents WHERE company_id = ? AND id = ?";
 constexpr std::string_view kNames = "SELECT id, name FROM agents WHERE company_id = ?";
 constexpr std::string_view kInsert =
@@ -28,7 +29,8 @@ constexpr std::string_view kUpdate =
     "UPDATE agents SET name = ?, personality = ?, opening_line = ?, language = ?, voice_id = ?, config = ?, "
     "updated_at = ? WHERE id = ? AND company_id = ?";
 constexpr std::string_view kHoldNumber =
-    "UPDATE agents SET phone_number_id = ? WHERE id = ? AND company_id = ? AND status = 'draft' AND phone_number_id IS NULL";
+    "UPDATE agents SET phone_number_id = ? WHERE id = ? AND company_id = ? AND status = 'draft' AND phone_number_id IS "
+    "NULL";
 constexpr std::string_view kDropNumber =
     "UPDATE agents SET phone_number_id = NULL WHERE id = ? AND company_id = ? AND status = 'draft'";
 constexpr std::string_view kChangeStatus =

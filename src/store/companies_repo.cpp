@@ -23,9 +23,9 @@ domain::CompanyId insert(Tx& tx, const std::string& name, const std::optional<st
 std::optional<domain::Company> find(Tx& tx, domain::CompanyId company) {
   const auto r = tx.one(kFind, {company.value});
   if (!r) return std::nullopt;
-  return domain::Company{domain::CompanyId(r->i64("id")), r->str("name"),           r->str("status"),
-                         r->opt_str("meta_business_id"),  r->opt_str("settings"),  r->str("created_at"),
-                         r->str("updated_at")};
+  return domain::Company{
+      domain::CompanyId(r->i64("id")), r->str("name"),       r->str("status"),    r->opt_str("meta_business_id"),
+      r->opt_str("settings"),          r->str("created_at"), r->str("updated_at")};
 }
 
 bool lock(Tx& tx, domain::CompanyId company) {

@@ -83,12 +83,12 @@ std::vector<domain::TranscriptTurn> transcript_of(const std::string& text) {
 std::optional<std::int64_t> insert_call(Tx& tx, domain::CompanyId company, std::int64_t agent_id,
                                         const domain::CallRecord& c, const std::string& source,
                                         const std::string& now) {
-  const auto row = tx.one(
-      kInsertCall,
-      {company.value, agent_id, opt(c.caller_number), c.direction, util::iso8601(c.started_unix),
-       c.finished() ? Param(util::iso8601(c.started_unix + c.duration_seconds)) : Param(nullptr), c.duration_seconds,
-       static_cast<std::int64_t>(c.transcript.size()), c.status, opt(c.successful), opt(c.sip_refer_destination),
-       c.sip_refer_seconds, opt(c.summary), source, c.external_id, wire::to_json(c.transcript), c.metadata_json, now});
+  const auto row =
+      tx.one(kInsertCall, {company.value, agent_id, opt(c.caller_number), c.direction, util::iso8601(c.started_unix),
+                           c.finished() ? Param(util::iso8601(c.started_unix + c.duration_seconds)) : Param(nullptr),
+                           c.duration_seconds, static_cast<std::int64_t>(c.transcript.size()), c.status,
+                           opt(c.successful), opt(c.sip_refer_destination), c.sip_refer_seconds, opt(c.summary), source,
+                           c.external_id, wire::to_json(c.transcript), c.metadata_json, now});
   if (!row) return std::nullopt;
   return row->i64("id");
 }
@@ -107,9 +107,9 @@ std::optional<domain::ConversationSummary> find_summary(Tx& tx, domain::CompanyI
 }
 
 std::optional<domain::ConversationDetail> find_detail(Tx& tx, domain::CompanyId company, std::int64_t id) {
-  const auto r = tx.one(std::string(kSummaryColumns) + std::string(kDetailColumns) + std::string(kFrom) +
-                            std::string(kOwned),
-                        {company.value, id});
+  const auto r =
+      tx.one(std::string(kSummaryColumns) + std::string(kDetailColumns) + std::string(kFrom) + std::string(kOwned),
+             {company.value, id});
   if (!r) return std::nullopt;
   domain::ConversationDetail c;
   fill_summary(c, *r);

@@ -22,7 +22,8 @@ std::optional<std::int64_t> find_by_external_id(Tx& tx, const std::string& sourc
 std::optional<domain::ConversationSummary> find_summary(Tx& tx, domain::CompanyId company, std::int64_t id);
 std::optional<domain::ConversationDetail> find_detail(Tx& tx, domain::CompanyId company, std::int64_t id);
 // Newest first, up to page.limit + 1.
-std::vector<domain::ConversationSummary> list(Tx& tx, domain::CompanyId company, const domain::ConversationFilter& filter,
+std::vector<domain::ConversationSummary> list(Tx& tx, domain::CompanyId company,
+                                              const domain::ConversationFilter& filter,
                                               const domain::PageRequest& page);
 
 // A WhatsApp conversation with an empty transcript.

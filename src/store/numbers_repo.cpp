@@ -27,9 +27,11 @@ constexpr std::string_view kSetExternalId =
     "UPDATE phone_numbers SET external_number_id = ?, updated_at = ? WHERE id = ? AND company_id = ?";
 constexpr std::string_view kRelease =
     "UPDATE phone_numbers SET status = 'available', company_id = NULL, agent_id = NULL, external_number_id = NULL, "
-    "whatsapp_status = 'none', whatsapp_external_id = NULL, updated_at = ? WHERE id = ? AND company_id = ? AND agent_id = ?";
+    "whatsapp_status = 'none', whatsapp_external_id = NULL, updated_at = ? WHERE id = ? AND company_id = ? AND "
+    "agent_id = ?";
 constexpr std::string_view kStale =
-    "SELECT a.company_id, a.id AS agent_id, p.id AS number_id FROM agents a JOIN phone_numbers p ON p.id = a.phone_number_id "
+    "SELECT a.company_id, a.id AS agent_id, p.id AS number_id FROM agents a JOIN phone_numbers p ON p.id = "
+    "a.phone_number_id "
     "WHERE a.status = 'draft' AND p.agent_id = a.id AND p.updated_at < ?";
 constexpr std::string_view kSetWhatsAppPending =
     "UPDATE phone_numbers SET whatsapp_status = 'pending', updated_at = ? WHERE id = ? AND company_id = ?";

@@ -6,10 +6,12 @@ namespace cxco::store::outbox {
 
 namespace {
 
-constexpr std::string_view kEmit = "INSERT INTO events (event_id, company_id, type, data, created_at) VALUES (?, ?, ?, ?, ?)";
+constexpr std::string_view kEmit =
+    "INSERT INTO events (event_id, company_id, type, data, created_at) VALUES (?, ?, ?, ?, ?)";
 constexpr std::string_view kAnyUndispatched = "SELECT id FROM events WHERE dispatched_at IS NULL LIMIT 1";
 constexpr std::string_view kUndispatched =
-    "SELECT id, event_id, company_id, type, data, created_at FROM events WHERE dispatched_at IS NULL ORDER BY id LIMIT ?";
+    "SELECT id, event_id, company_id, type, data, created_at FROM events WHERE dispatched_at IS NULL ORDER BY id LIMIT "
+    "?";
 constexpr std::string_view kMarkDispatched = "UPDATE events SET dispatched_at = ? WHERE id = ?";
 constexpr std::string_view kUndispatchedCount = "SELECT count(*) AS n FROM events WHERE dispatched_at IS NULL";
 

@@ -38,7 +38,8 @@ class PgConnection final : public Connection {
       PQfinish(conn_);
       throw DatabaseError("cannot connect to PostgreSQL: " + msg);
     }
-    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        conn_, [](void*, const char*) {}, nullptr);
   }
   ~PgConnection() override { PQfinish(conn_); }
 
@@ -70,8 +71,8 @@ class PgConnection final : public Connection {
           },
           params[i]);
     }
-    PGresult* res = PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()), values.data(), nullptr,
-                                   nullptr, 0);
+    PGresult* res =
+        PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()), values.data(), nullptr, nullptr, 0);
     return take(res);
   }
 
@@ -87,7 +88,8 @@ class PgConnection final : public Connection {
     if (PQstatus(conn_) == CONNECTION_OK) return;
     PQreset(conn_);
     statements_.clear();
-    if (PQstatus(conn_) != CONNECTION_OK) throw DatabaseError(std::string("PostgreSQL connection lost: ") + PQerrorMessage(conn_));
+    if (PQstatus(conn_) != CONNECTION_OK)
+      throw DatabaseError(std::string("PostgreSQL connection lost: ") + PQerrorMessage(conn_));
   }
 
   const std::string& prepare(std::string_view sql) {
@@ -138,6 +140,8 @@ class PgConnection final : public Connection {
 
 }  // namespace
 
-std::unique_ptr<Connection> open_postgres(const std::string& conninfo) { return std::make_unique<PgConnection>(conninfo); }
+std::unique_ptr<Connection> open_postgres(const std::string& conninfo) {
+  return std::make_unique<PgConnection>(conninfo);
+}
 
 }  // namespace cxco::store

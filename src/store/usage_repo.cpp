@@ -49,9 +49,9 @@ void add(Tx& tx, domain::CompanyId company, const std::string& day, std::int64_t
 
 std::map<std::int64_t, domain::ChannelTotals> by_agent(Tx& tx, domain::CompanyId company, domain::DayRange range) {
   std::map<std::int64_t, domain::ChannelTotals> out;
-  for (const auto& r : tx.query(std::string(kByAgent) + std::string(kSums) + std::string(kByAgentGroup),
-                                range_params(company, range))
-                           .rows)
+  for (const auto& r :
+       tx.query(std::string(kByAgent) + std::string(kSums) + std::string(kByAgentGroup), range_params(company, range))
+           .rows)
     add_row(out[r.i64("agent_id")], r);
   return out;
 }

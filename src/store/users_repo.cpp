@@ -26,9 +26,9 @@ std::int64_t insert(Tx& tx, domain::CompanyId company, const std::string& email,
 std::optional<domain::User> find(Tx& tx, domain::CompanyId company, std::int64_t user_id) {
   const auto r = tx.one(kFind, {user_id, company.value});
   if (!r) return std::nullopt;
-  return domain::User{r->i64("id"),    domain::CompanyId(r->i64("company_id")),
-                      r->str("email"), r->str("name"),
-                      r->str("role"),  r->str("status"),
+  return domain::User{r->i64("id"),         domain::CompanyId(r->i64("company_id")),
+                      r->str("email"),      r->str("name"),
+                      r->str("role"),       r->str("status"),
                       r->str("created_at"), r->str("updated_at")};
 }
 

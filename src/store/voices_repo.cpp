@@ -21,10 +21,9 @@ constexpr std::string_view kUpdate =
     "updated_at = ? WHERE id = ?";
 
 domain::Voice voice_of(const Row& r) {
-  return domain::Voice{r.i64("id"),           r.i64("provider_id"),      r.str("external_voice_id"),
-                       r.str("name"),         r.str("language"),         r.opt_str("gender"),
-                       r.opt_str("accent"),   r.opt_str("preview_url"), r.opt_str("tags"),
-                       r.str("status")};
+  return domain::Voice{r.i64("id"),       r.i64("provider_id"), r.str("external_voice_id"), r.str("name"),
+                       r.str("language"), r.opt_str("gender"),  r.opt_str("accent"),        r.opt_str("preview_url"),
+                       r.opt_str("tags"), r.str("status")};
 }
 
 std::optional<domain::Voice> one_voice(Tx& tx, std::string_view where, std::int64_t id) {
@@ -38,7 +37,8 @@ std::optional<domain::Voice> one_voice(Tx& tx, std::string_view where, std::int6
 std::vector<domain::Voice> list_active(Tx& tx, const domain::VoiceFilter& f) {
   std::string sql = std::string(kSelect) + std::string(kActive);
   Params params;
-  for (const auto& [value, clause] : {std::pair{&f.language, kLanguageIs}, {&f.gender, kGenderIs}, {&f.accent, kAccentIs}})
+  for (const auto& [value, clause] :
+       {std::pair{&f.language, kLanguageIs}, {&f.gender, kGenderIs}, {&f.accent, kAccentIs}})
     if (*value) sql += clause, params.emplace_back(**value);
   sql += " ORDER BY id";
   std::vector<domain::Voice> out;
@@ -50,7 +50,8 @@ std::optional<domain::Voice> find(Tx& tx, std::int64_t voice_id) { return one_vo
 
 std::optional<domain::Voice> find_active(Tx& tx, std::int64_t voice_id) { return one_voice(tx, kActiveById, voice_id); }
 
-std::optional<std::int64_t> find_by_external_id(Tx& tx, std::int64_t provider_id, const std::string& external_voice_id) {
+std::optional<std::int64_t> find_by_external_id(Tx& tx, std::int64_t provider_id,
+                                                const std::string& external_voice_id) {
   const auto r = tx.one(kFindByExternal, {provider_id, external_voice_id});
   return r ? std::optional<std::int64_t>(r->i64("id")) : std::nullopt;
 }

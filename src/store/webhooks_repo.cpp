@@ -107,10 +107,10 @@ std::vector<domain::DeliveryAttempt> attempts(Tx& tx, domain::CompanyId company,
   params.emplace_back(page.limit + 1);
   std::vector<domain::DeliveryAttempt> out;
   for (const auto& r : tx.query(sql, params).rows)
-    out.push_back(domain::DeliveryAttempt{r.i64("id"),           r.i64("delivery_id"), r.str("event_id"),
-                                          r.str("event_type"),   r.i64("attempt"),     r.str("outcome"),
-                                          r.opt_i64("status_code"), r.opt_str("error"), r.f64("latency_ms"),
-                                          r.opt_str("next_retry_at"), r.str("created_at")});
+    out.push_back(domain::DeliveryAttempt{r.i64("id"), r.i64("delivery_id"), r.str("event_id"), r.str("event_type"),
+                                          r.i64("attempt"), r.str("outcome"), r.opt_i64("status_code"),
+                                          r.opt_str("error"), r.f64("latency_ms"), r.opt_str("next_retry_at"),
+                                          r.str("created_at")});
   return out;
 }
 
@@ -124,11 +124,16 @@ std::optional<std::int64_t> insert_delivery(Tx& tx, domain::CompanyId company, s
 std::optional<Delivery> find_delivery(Tx& tx, std::int64_t delivery_id) {
   const auto r = tx.one(kFindDelivery, {delivery_id});
   if (!r) return std::nullopt;
-  return Delivery{r->i64("id"),         domain::CompanyId(r->i64("company_id")),
-                  r->i64("webhook_id"), r->str("event_id"),
-                  r->str("event_type"), r->str("payload"),
-                  r->i64("attempts"),   r->str("url"),
-                  r->str("webhook_status"), r->opt_str("secret_token")};
+  return Delivery{r->i64("id"),
+                  domain::CompanyId(r->i64("company_id")),
+                  r->i64("webhook_id"),
+                  r->str("event_id"),
+                  r->str("event_type"),
+                  r->str("payload"),
+                  r->i64("attempts"),
+                  r->str("url"),
+                  r->str("webhook_status"),
+                  r->opt_str("secret_token")};
 }
 
 void record_attempt(Tx& tx, const Delivery& d, const domain::DeliveryAttempt& a, const std::string& delivery_status) {

@@ -11,9 +11,11 @@ constexpr std::string_view kThreadColumns =
 constexpr std::string_view kOpenThread =
     " WHERE phone_number_id = ? AND customer = ? AND company_id = ? AND agent_id = ? AND is_open = 1";
 constexpr std::string_view kThreadById = " WHERE conversation_id = ? AND company_id = ?";
-constexpr std::string_view kIdleThreads = " WHERE is_open = 1 AND last_message_ms <= ? ORDER BY last_message_ms LIMIT ?";
+constexpr std::string_view kIdleThreads =
+    " WHERE is_open = 1 AND last_message_ms <= ? ORDER BY last_message_ms LIMIT ?";
 constexpr std::string_view kInsertThread =
-    "INSERT INTO whatsapp_threads (conversation_id, company_id, agent_id, phone_number_id, customer, is_open, started_ms, "
+    "INSERT INTO whatsapp_threads (conversation_id, company_id, agent_id, phone_number_id, customer, is_open, "
+    "started_ms, "
     "last_message_ms) VALUES (?, ?, ?, ?, ?, 1, ?, ?)";
 constexpr std::string_view kCloseThread =
     "UPDATE whatsapp_threads SET is_open = 0 WHERE conversation_id = ? AND is_open = 1";
@@ -76,18 +78,20 @@ std::optional<domain::WhatsAppThread> first_thread(const Result& result) {
 
 std::optional<domain::WhatsAppThread> lock_open_thread(Tx& tx, domain::CompanyId company, std::int64_t phone_number_id,
                                                        const std::string& customer, std::int64_t agent_id) {
-  return first_thread(tx.query(std::string(kThreadColumns) + std::string(kOpenThread) + std::string(tx.lock_row_clause()),
-                               {phone_number_id, customer, company.value, agent_id}));
+  return first_thread(
+      tx.query(std::string(kThreadColumns) + std::string(kOpenThread) + std::string(tx.lock_row_clause()),
+               {phone_number_id, customer, company.value, agent_id}));
 }
 
 std::optional<domain::WhatsAppThread> lock_thread(Tx& tx, domain::CompanyId company, std::int64_t conversation_id) {
-  return first_thread(tx.query(std::string(kThreadColumns) + std::string(kThreadById) + std::string(tx.lock_row_clause()),
-                               {conversation_id, company.value}));
+  return first_thread(
+      tx.query(std::string(kThreadColumns) + std::string(kThreadById) + std::string(tx.lock_row_clause()),
+               {conversation_id, company.value}));
 }
 
 void insert_thread(Tx& tx, const domain::WhatsAppThread& t, std::int64_t phone_number_id, const std::string& customer) {
-  tx.exec(kInsertThread,
-          {t.conversation_id, t.company_id.value, t.agent_id, phone_number_id, customer, t.started_ms, t.last_message_ms});
+  tx.exec(kInsertThread, {t.conversation_id, t.company_id.value, t.agent_id, phone_number_id, customer, t.started_ms,
+                          t.last_message_ms});
 }
 
 bool close_thread(Tx& tx, std::int64_t conversation_id) { return tx.exec(kCloseThread, {conversation_id}) == 1; }
@@ -102,9 +106,10 @@ bool any_idle_thread(Tx& tx, std::int64_t cutoff_ms) {
 
 std::vector<domain::WhatsAppThread> lock_idle_threads(Tx& tx, std::int64_t cutoff_ms, int limit) {
   std::vector<domain::WhatsAppThread> out;
-  for (const auto& r : tx.query(std::string(kThreadColumns) + std::string(kIdleThreads) + std::string(tx.lock_rows_clause()),
-                                {cutoff_ms, std::int64_t{limit}})
-                           .rows)
+  for (const auto& r :
+       tx.query(std::string(kThreadColumns) + std::string(kIdleThreads) + std::string(tx.lock_rows_clause()),
+                {cutoff_ms, std::int64_t{limit}})
+           .rows)
     out.push_back(thread_of(r));
   return out;
 }
@@ -124,7 +129,8 @@ void insert_outbound(Tx& tx, domain::CompanyId company, std::int64_t conversatio
   tx.exec(kInsertOutbound, {company.value, conversation_id, external_message_id, reply_to_id, body, now});
 }
 
-std::optional<DeliveryStatus> outbound_status(Tx& tx, domain::CompanyId company, const std::string& external_message_id) {
+std::optional<DeliveryStatus> outbound_status(Tx& tx, domain::CompanyId company,
+                                              const std::string& external_message_id) {
   const auto r = tx.one(kOutboundStatus, {external_message_id, company.value});
   if (!r) return std::nullopt;
   return DeliveryStatus{r->i64("id"), r->str("status"), r->i64("status_at")};
@@ -135,8 +141,8 @@ void set_status(Tx& tx, std::int64_t message_id, const std::string& status, std:
   tx.exec(kSetStatus, {status, at, opt(errors_json), message_id});
 }
 
-std::vector<std::pair<std::string, std::string>> history(Tx& tx, domain::CompanyId company, std::int64_t conversation_id,
-                                                         std::int64_t message_id) {
+std::vector<std::pair<std::string, std::string>> history(Tx& tx, domain::CompanyId company,
+                                                         std::int64_t conversation_id, std::int64_t message_id) {
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& r : tx.query(kHistory, {conversation_id, company.value, message_id}).rows)
     out.emplace_back(r.str("direction"), r.str("body"));
@@ -186,10 +192,14 @@ std::int64_t insert_verification(Tx& tx, domain::CompanyId company, std::int64_t
 std::optional<domain::PendingVerification> find_pending_verification(Tx& tx, std::int64_t verification_id) {
   const auto r = tx.one(kPendingVerification, {verification_id});
   if (!r) return std::nullopt;
-  return domain::PendingVerification{r->i64("id"),         domain::CompanyId(r->i64("company_id")),
-                                     r->i64("phone_number_id"), r->i64("agent_id"),
-                                     r->i64("give_up_at"),  r->str("number"),
-                                     r->opt_str("external_id"), r->boolean("registered")};
+  return domain::PendingVerification{r->i64("id"),
+                                     domain::CompanyId(r->i64("company_id")),
+                                     r->i64("phone_number_id"),
+                                     r->i64("agent_id"),
+                                     r->i64("give_up_at"),
+                                     r->str("number"),
+                                     r->opt_str("external_id"),
+                                     r->boolean("registered")};
 }
 
 void record_check(Tx& tx, std::int64_t verification_id, const std::optional<std::string>& external_id, bool registered,

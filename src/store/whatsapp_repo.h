@@ -19,7 +19,8 @@ namespace cxco::store::whatsapp_repo {
 std::optional<domain::WhatsAppThread> lock_open_thread(Tx& tx, domain::CompanyId company, std::int64_t phone_number_id,
                                                        const std::string& customer, std::int64_t agent_id);
 std::optional<domain::WhatsAppThread> lock_thread(Tx& tx, domain::CompanyId company, std::int64_t conversation_id);
-void insert_thread(Tx& tx, const domain::WhatsAppThread& thread, std::int64_t phone_number_id, const std::string& customer);
+void insert_thread(Tx& tx, const domain::WhatsAppThread& thread, std::int64_t phone_number_id,
+                   const std::string& customer);
 // False when it was closed already.
 bool close_thread(Tx& tx, std::int64_t conversation_id);
 void touch_thread(Tx& tx, std::int64_t conversation_id, std::int64_t last_message_ms);
@@ -38,13 +39,14 @@ struct DeliveryStatus {
   std::string status;
   std::int64_t status_at = 0;
 };
-std::optional<DeliveryStatus> outbound_status(Tx& tx, domain::CompanyId company, const std::string& external_message_id);
+std::optional<DeliveryStatus> outbound_status(Tx& tx, domain::CompanyId company,
+                                              const std::string& external_message_id);
 void set_status(Tx& tx, std::int64_t message_id, const std::string& status, std::int64_t at,
                 const std::optional<std::string>& errors_json);
 // The conversation up to `message_id`, each answer right after the message it answers:
 // (direction, body) pairs.
-std::vector<std::pair<std::string, std::string>> history(Tx& tx, domain::CompanyId company, std::int64_t conversation_id,
-                                                         std::int64_t message_id);
+std::vector<std::pair<std::string, std::string>> history(Tx& tx, domain::CompanyId company,
+                                                         std::int64_t conversation_id, std::int64_t message_id);
 
 // Replies
 std::int64_t insert_reply(Tx& tx, domain::CompanyId company, std::int64_t conversation_id, std::int64_t message_id,

@@ -50,7 +50,7 @@ std::vector<Job> claim(Tx& tx, const ClaimOptions& options);
 // Each answers false, and changes nothing, when the caller no longer holds the job's lease.
 bool finish(Tx& tx, const Job& job);
 bool retry(Tx& tx, const Job& job, std::int64_t run_at_ms, std::string_view error);  // counts an attempt
-bool postpone(Tx& tx, const Job& job, std::int64_t run_at_ms);                      // polling: no attempt
+bool postpone(Tx& tx, const Job& job, std::int64_t run_at_ms);                       // polling: no attempt
 
 // Leases left by a node that died. A single SQLite node owns every job, so at its start none
 // is really held.

@@ -50,8 +50,8 @@ std::string iso8601(std::int64_t unix_seconds) {
   const std::int64_t secs = unix_seconds - days * 86400;
   const Civil c = civil_from_days(days);
   char buf[96];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ", static_cast<long long>(c.year), c.month, c.day,
-                static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ", static_cast<long long>(c.year), c.month,
+                c.day, static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
                 static_cast<long long>(secs % 60));
   return buf;
 }

@@ -86,7 +86,10 @@ void write_number_fields(JsonWriter& w, const domain::PhoneNumber& n) {
 }  // namespace
 
 void write_fields(JsonWriter& w, const domain::Company& c) {
-  w.field("id", c.id.value).field("name", c.name).field("status", c.status).field("meta_business_id", c.meta_business_id);
+  w.field("id", c.id.value)
+      .field("name", c.name)
+      .field("status", c.status)
+      .field("meta_business_id", c.meta_business_id);
   raw_or_null(w, "settings", c.settings_json);
   w.field("created_at", c.created_at).field("updated_at", c.updated_at);
 }

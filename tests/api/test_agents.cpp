@@ -80,8 +80,12 @@ TEST_F(Agents, VoiceCatalogueIsSeededAndFilterable) {
 }
 
 TEST_F(Agents, OperatorsAddVoices) {
-  json::object voice{{"external_voice_id", "pNInz6obpgDQGcFmaJgB"}, {"name", "Adam"}, {"gender", "male"},
-                     {"accent", "american"}, {"language", "en"}, {"tags", json::object{{"tone", "deep"}}}};
+  json::object voice{{"external_voice_id", "pNInz6obpgDQGcFmaJgB"},
+                     {"name", "Adam"},
+                     {"gender", "male"},
+                     {"accent", "american"},
+                     {"language", "en"},
+                     {"tags", json::object{{"tone", "deep"}}}};
   auto r = server.admin("POST", "/api/admin/voices", voice);
   ASSERT_EQ(r.status, 201) << r.body;
   EXPECT_EQ(r.json.at("status"), "active");
@@ -93,16 +97,18 @@ TEST_F(Agents, OperatorsAddVoices) {
 
 TEST_F(Agents, NumberPoolImportIsAllOrNothing) {
   add_numbers({{"+27211234567", "ZA"}, {"+27211234568", "ZA"}});
-  auto dup = server.admin("POST", "/api/admin/phone-numbers",
-                          json::object{{"numbers", json::array{json::object{{"number", "+27219999999"}, {"country_code", "ZA"}},
-                                                               json::object{{"number", "+27211234567"}, {"country_code", "ZA"}}}}});
+  auto dup = server.admin(
+      "POST", "/api/admin/phone-numbers",
+      json::object{{"numbers", json::array{json::object{{"number", "+27219999999"}, {"country_code", "ZA"}},
+                                           json::object{{"number", "+27211234567"}, {"country_code", "ZA"}}}}});
   EXPECT_EQ(dup.status, 409);
   auto listed = server.admin("GET", "/api/admin/phone-numbers?country_code=ZA");
   ASSERT_EQ(listed.status, 200);
   EXPECT_EQ(listed.json.as_array().size(), 2u);  // +27219999999 was not added
 
-  auto bad = server.admin("POST", "/api/admin/phone-numbers",
-                          json::object{{"numbers", json::array{json::object{{"number", "0211234567"}, {"country_code", "za"}}}}});
+  auto bad = server.admin(
+      "POST", "/api/admin/phone-numbers",
+      json::object{{"numbers", json::array{json::object{{"number", "0211234567"}, {"country_code", "za"}}}}});
   ASSERT_EQ(bad.status, 422);
   EXPECT_EQ(bad.json.at("errors").as_array().size(), 2u);
   EXPECT_EQ(bad.json.at("errors").at(0).at("loc"), (json::array{"body", "numbers", "0", "number"}));
@@ -263,9 +269,11 @@ TEST_F(Agents, LifecycleStateMachine) {
   std::vector<std::string> transitions;
   for (const auto& [type, data] : events_of(company.id)) {
     const auto d = json::parse(data);
-    transitions.push_back(std::string(d.at("previous_status").as_string()) + "->" + std::string(d.at("status").as_string()));
+    transitions.push_back(std::string(d.at("previous_status").as_string()) + "->" +
+                          std::string(d.at("status").as_string()));
   }
-  EXPECT_EQ(transitions, (std::vector<std::string>{"draft->active", "active->paused", "paused->active", "active->archived"}));
+  EXPECT_EQ(transitions,
+            (std::vector<std::string>{"draft->active", "active->paused", "paused->active", "active->archived"}));
 }
 
 TEST_F(Agents, ArchiveADraftNeedsNoNumber) {
@@ -278,7 +286,9 @@ TEST_F(Agents, ArchiveADraftNeedsNoNumber) {
 TEST_F(Agents, UpdateIsPartialAndValidated) {
   add_numbers({{"+27211234567", "ZA"}});
   const auto id = create_agent(user.key);
-  auto r = server.put(path(id), user.key, json::object{{"opening_line", "Hi! 20% off Pro plans."}, {"config", json::object{{"temperature", 1.2}}}});
+  auto r = server.put(
+      path(id), user.key,
+      json::object{{"opening_line", "Hi! 20% off Pro plans."}, {"config", json::object{{"temperature", 1.2}}}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json.at("opening_line"), "Hi! 20% off Pro plans.");
   EXPECT_EQ(r.json.at("name"), "Sales Assistant");
@@ -288,7 +298,9 @@ TEST_F(Agents, UpdateIsPartialAndValidated) {
   EXPECT_EQ(r.json.at("voice").at("id").as_int64(), 2);
   EXPECT_EQ(server.put(path(id), user.key, json::object{{"voice_id", 424242}}).status, 422);
   EXPECT_EQ(server.put(path(id), user.key, json::object{{"name", ""}}).status, 422);
-  EXPECT_EQ(server.put(path(id), user.key, json::object{{"config", json::object{{"max_call_duration_seconds", 9000}}}}).status, 422);
+  EXPECT_EQ(server.put(path(id), user.key, json::object{{"config", json::object{{"max_call_duration_seconds", 9000}}}})
+                .status,
+            422);
   // A live agent can be updated too.
   ASSERT_EQ(server.request("POST", path(id, "/publish"), user.key).status, 200);
   r = server.put(path(id), user.key, json::object{{"personality", "Always mention the promotion."}});
@@ -306,7 +318,8 @@ TEST_F(Agents, OtherTenantsSeeNothing) {
   EXPECT_EQ(server.get(path(id), other.key).status, 404);
   EXPECT_EQ(server.put(path(id), other.key, json::object{{"name", "Pwned"}}).status, 404);
   EXPECT_EQ(server.del(path(id), other.key).status, 404);
-  for (const auto* s : {"/publish", "/pause", "/resume"}) EXPECT_EQ(server.request("POST", path(id, s), other.key).status, 404) << s;
+  for (const auto* s : {"/publish", "/pause", "/resume"})
+    EXPECT_EQ(server.request("POST", path(id, s), other.key).status, 404) << s;
   EXPECT_TRUE(server.get("/api/agents/", other.key).json.at("items").as_array().empty());
   EXPECT_TRUE(server.get("/api/phone-numbers/", other.key).json.as_array().empty());
   auto mine = server.get(path(id), user.key);
@@ -365,9 +378,12 @@ TEST_F(Agents, ConcurrentPublishesForTheLastNumberHaveOneWinner) {
   for (const auto id : ids)
     threads.emplace_back([&, id] {
       auto r = server.request("POST", path(id, "/publish"), user.key);
-      if (r.status == 200) ++won;
-      else if (r.status == 409 && r.json.at("error_type") == "no_numbers_available") ++no_number;
-      else ++other;
+      if (r.status == 200)
+        ++won;
+      else if (r.status == 409 && r.json.at("error_type") == "no_numbers_available")
+        ++no_number;
+      else
+        ++other;
     });
   for (auto& t : threads) t.join();
   EXPECT_EQ(won.load(), 1);
@@ -411,21 +427,26 @@ TEST(AgentRecovery, StaleReservationsGoBackToThePoolAtStart) {
     TestServer first(config);
     auto company = first.create_company("Acme");
     user_key = first.create_user(company.key, "jane@acme.com").key;
-    ASSERT_EQ(first.admin("POST", "/api/admin/phone-numbers",
-                          boost::json::object{{"numbers", boost::json::array{boost::json::object{
-                                                              {"number", "+27211234567"}, {"country_code", "ZA"}}}}})
+    ASSERT_EQ(first
+                  .admin("POST", "/api/admin/phone-numbers",
+                         boost::json::object{{"numbers", boost::json::array{boost::json::object{
+                                                             {"number", "+27211234567"}, {"country_code", "ZA"}}}}})
                   .status,
               201);
-    agent_id = first.post("/api/agents/", user_key,
-                          boost::json::object{{"name", "A"}, {"personality", "P"}, {"opening_line", "O"}, {"voice_id", 1}})
-                   .json.at("id")
-                   .as_int64();
+    agent_id =
+        first
+            .post("/api/agents/", user_key,
+                  boost::json::object{{"name", "A"}, {"personality", "P"}, {"opening_line", "O"}, {"voice_id", 1}})
+            .json.at("id")
+            .as_int64();
   }
   // What step 1 of a publish leaves behind, an hour ago.
   auto store = store::Database::open(db.url(), 1);
   store->write([&](store::Tx& tx) {
-    tx.exec("UPDATE phone_numbers SET status = 'assigned', company_id = 1, agent_id = ?, updated_at = '2000-01-01T00:00:00Z'",
-            {agent_id});
+    tx.exec(
+        "UPDATE phone_numbers SET status = 'assigned', company_id = 1, agent_id = ?, updated_at = "
+        "'2000-01-01T00:00:00Z'",
+        {agent_id});
     tx.exec("UPDATE agents SET phone_number_id = (SELECT id FROM phone_numbers LIMIT 1) WHERE id = ?", {agent_id});
   });
   TestServer second(config);

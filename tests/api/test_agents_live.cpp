@@ -18,17 +18,20 @@ class LiveAgents : public ::testing::Test {
     });
     company = server->create_company("Acme");
     user = server->create_user(company.key, "jane@acme.com");
-    ASSERT_EQ(server->admin("POST", "/api/admin/phone-numbers",
-                            json::object{{"numbers", json::array{json::object{{"number", "+27211234567"}, {"country_code", "ZA"}}}}})
+    ASSERT_EQ(server
+                  ->admin("POST", "/api/admin/phone-numbers",
+                          json::object{{"numbers",
+                                        json::array{json::object{{"number", "+27211234567"}, {"country_code", "ZA"}}}}})
                   .status,
               201);
-    auto a = server->post("/api/agents/", user.key,
-                          json::object{{"name", "Front desk"},
-                                       {"personality", "You are the receptionist of Acme."},
-                                       {"opening_line", "Acme, good morning!"},
-                                       {"voice_id", 1},
-                                       {"language", "en"},
-                                       {"config", json::object{{"temperature", 0.4}, {"max_call_duration_seconds", 300}}}});
+    auto a =
+        server->post("/api/agents/", user.key,
+                     json::object{{"name", "Front desk"},
+                                  {"personality", "You are the receptionist of Acme."},
+                                  {"opening_line", "Acme, good morning!"},
+                                  {"voice_id", 1},
+                                  {"language", "en"},
+                                  {"config", json::object{{"temperature", 0.4}, {"max_call_duration_seconds", 300}}}});
     ASSERT_EQ(a.status, 201);
     agent_id = a.json.at("id").as_int64();
   }

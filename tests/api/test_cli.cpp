@@ -31,8 +31,9 @@ Run run_cxco(const std::string& args, const std::string& env = "") {
 }  // namespace
 
 TEST(Cli, EveryCommandHasHelp) {
-  for (const auto* cmd : {"--help", "serve --help", "migrate --help", "admin --help", "admin create-company --help",
-                          "admin rotate-company-key --help", "admin import-numbers --help", "dev simulate-call --help"}) {
+  for (const auto* cmd :
+       {"--help", "serve --help", "migrate --help", "admin --help", "admin create-company --help",
+        "admin rotate-company-key --help", "admin import-numbers --help", "dev simulate-call --help"}) {
     const auto r = run_cxco(cmd);
     EXPECT_EQ(r.status, 0) << cmd;
     EXPECT_NE(r.output.find("Usage"), std::string::npos) << cmd << ": " << r.output;
@@ -48,7 +49,8 @@ TEST(Cli, BadConfigurationNamesTheVariableAndExits2) {
   const std::vector<Case> cases = {
       {"", "--database-url mysql://localhost/x migrate", "CXCO_DATABASE_URL"},
       {"CXCO_DATABASE_URL=redis://x", "migrate", "CXCO_DATABASE_URL"},
-      {"CXCO_DATABASE_URL=sqlite://" + dir + "/a.db CXCO_ENCRYPTION_KEYS=not-a-fernet-key", "serve", "CXCO_ENCRYPTION_KEYS"},
+      {"CXCO_DATABASE_URL=sqlite://" + dir + "/a.db CXCO_ENCRYPTION_KEYS=not-a-fernet-key", "serve",
+       "CXCO_ENCRYPTION_KEYS"},
       {"CXCO_DATABASE_URL=sqlite://" + dir + "/b.db CXCO_PROVIDER_MODE=sometimes", "serve", "CXCO_PROVIDER_MODE"},
       {"CXCO_DATABASE_URL=sqlite://" + dir + "/c.db CXCO_LISTEN=127.0.0.1:99999", "serve", "CXCO_LISTEN"},
       {"CXCO_DATABASE_URL=postgresql://nobody@/x", "serve", "CXCO_ENCRYPTION_KEYS"},
@@ -64,8 +66,8 @@ TEST(Cli, BadConfigurationNamesTheVariableAndExits2) {
 TEST(Cli, PortInUseIsAConfigurationError) {
   TestServer server;
   TestDatabase db;
-  const auto r = run_cxco("serve", "CXCO_DATABASE_URL=sqlite://" + db.dir().string() + "/x.db CXCO_LISTEN=127.0.0.1:" +
-                                       std::to_string(server.port()));
+  const auto r = run_cxco("serve", "CXCO_DATABASE_URL=sqlite://" + db.dir().string() +
+                                       "/x.db CXCO_LISTEN=127.0.0.1:" + std::to_string(server.port()));
   EXPECT_EQ(r.status, 2) << r.output;
   EXPECT_NE(r.output.find("CXCO_LISTEN"), std::string::npos) << r.output;
 }

@@ -39,24 +39,26 @@ std::set<std::string> error_locs(const Reply& r) {
 
 // A system tool's call and its result as a transcript turn carries them (providers.md 1.4).
 json::object tool_call(const std::string& tool_name) {
-  return {{"request_id", "req_1"}, {"tool_name", tool_name}, {"type", "system"}, {"params_as_json", "{}"},
+  return {{"request_id", "req_1"},
+          {"tool_name", tool_name},
+          {"type", "system"},
+          {"params_as_json", "{}"},
           {"tool_has_been_called", true}};
 }
 
 json::object transfer_result(json::object result) {
   const bool failed = result.at("status") == "error";
-  return {{"request_id", "req_1"},
-          {"tool_name", "transfer_to_number"},
-          {"type", "system"},
-          {"is_error", failed},
-          {"tool_has_been_called", true},
-          {"result_value", "{}"},
+  return {{"request_id", "req_1"},      {"tool_name", "transfer_to_number"}, {"type", "system"},
+          {"is_error", failed},         {"tool_has_been_called", true},      {"result_value", "{}"},
           {"result", std::move(result)}};
 }
 
 json::object transferred(const std::string& result_type, const std::string& number) {
-  return {{"result_type", result_type}, {"status", "success"}, {"transfer_number", number},
-          {"reason", "caller asked for a person"}, {"note", nullptr}};
+  return {{"result_type", result_type},
+          {"status", "success"},
+          {"transfer_number", number},
+          {"reason", "caller asked for a person"},
+          {"note", nullptr}};
 }
 
 }  // namespace
@@ -77,24 +79,28 @@ class Conversations : public ::testing::Test {
   json::object call(const std::string& conversation_id, const Agent& agent, std::int64_t duration = 215,
                     const std::string& outcome = "success") {
     json::array transcript{
-        json::object{{"role", "agent"}, {"message", "Hi there! Thanks for calling Acme Corp."}, {"time_in_call_secs", 0}},
+        json::object{
+            {"role", "agent"}, {"message", "Hi there! Thanks for calling Acme Corp."}, {"time_in_call_secs", 0}},
         json::object{{"role", "user"}, {"message", "What does the Pro plan cost?"}, {"time_in_call_secs", 3}},
         json::object{{"role", "agent"}, {"message", "R499 per month."}, {"time_in_call_secs", 6}}};
-    json::object data{
-        {"agent_id", agent.external_id},
-        {"conversation_id", conversation_id},
-        {"status", "done"},
-        {"transcript", transcript},
-        {"metadata",
-         {{"start_time_unix_secs", kNow - 3600},
-          {"call_duration_secs", duration},
-          {"phone_call",
-           {{"type", "sip_trunking"}, {"direction", "inbound"}, {"external_number", "+27821234567"},
-            {"agent_number", "+27211234567"}, {"phone_number_id", "pn_1"}, {"call_sid", "sip_1"}}}}},
-        {"analysis", {{"call_successful", outcome}, {"transcript_summary", "Asked about the Pro plan."}}},
-        {"has_audio", true},
-        {"has_user_audio", true},
-        {"has_response_audio", true}};
+    json::object data{{"agent_id", agent.external_id},
+                      {"conversation_id", conversation_id},
+                      {"status", "done"},
+                      {"transcript", transcript},
+                      {"metadata",
+                       {{"start_time_unix_secs", kNow - 3600},
+                        {"call_duration_secs", duration},
+                        {"phone_call",
+                         {{"type", "sip_trunking"},
+                          {"direction", "inbound"},
+                          {"external_number", "+27821234567"},
+                          {"agent_number", "+27211234567"},
+                          {"phone_number_id", "pn_1"},
+                          {"call_sid", "sip_1"}}}}},
+                      {"analysis", {{"call_successful", outcome}, {"transcript_summary", "Asked about the Pro plan."}}},
+                      {"has_audio", true},
+                      {"has_user_audio", true},
+                      {"has_response_audio", true}};
     return {{"type", "post_call_transcription"}, {"event_timestamp", kNow - 3600 + duration}, {"data", data}};
   }
 
@@ -102,7 +108,8 @@ class Conversations : public ::testing::Test {
     return deliver_raw(json::serialize(payload), t);
   }
   Reply deliver_raw(const std::string& body, std::optional<std::int64_t> t = std::nullopt) {
-    return server.request("POST", kHook, "", body, {{"ElevenLabs-Signature", signature(kSecret, t.value_or(clock.now()), body)}});
+    return server.request("POST", kHook, "", body,
+                          {{"ElevenLabs-Signature", signature(kSecret, t.value_or(clock.now()), body)}});
   }
 
   json::array list(const std::string& query = "") {
@@ -151,12 +158,13 @@ TEST_F(Conversations, ProviderTestVectorPassesTheSignatureCheck) {
   auto accepted = server.request("POST", kHook, "", body, {{"ElevenLabs-Signature", "t=1739537297,v0=" + mac}});
   // Past the signature, the empty data is what is wrong.
   ASSERT_EQ(accepted.status, 422) << accepted.body;
-  EXPECT_EQ(error_locs(accepted), (std::set<std::string>{R"(["body","data","conversation_id"])",
-                                                       R"(["body","data","agent_id"])"}));
+  EXPECT_EQ(error_locs(accepted),
+            (std::set<std::string>{R"(["body","data","conversation_id"])", R"(["body","data","agent_id"])"}));
 
   std::string tampered = mac;
   tampered[0] = 'e';
-  EXPECT_EQ(server.request("POST", kHook, "", body, {{"ElevenLabs-Signature", "t=1739537297,v0=" + tampered}}).status, 401);
+  EXPECT_EQ(server.request("POST", kHook, "", body, {{"ElevenLabs-Signature", "t=1739537297,v0=" + tampered}}).status,
+            401);
   clock.set_ms((1739537297 + 31 * 60) * 1000LL);
   EXPECT_EQ(server.request("POST", kHook, "", body, {{"ElevenLabs-Signature", "t=1739537297,v0=" + mac}}).status, 401);
 }
@@ -207,8 +215,9 @@ TEST_F(Conversations, MapsThePayloadFieldByField) {
   meta["charging"] = json::object{{"llm_price", 0.0042}, {"llm_charge", 12}, {"call_charge", 1840}};
   auto& transcript = data["transcript"].as_array();
   transcript[0].as_object()["llm_usage"] = json::object{
-      {"model_usage", {{"gemini-2.0-flash", {{"input", {{"tokens", 700}, {"price", 0.00007}}},
-                                             {"output_total", {{"tokens", 40}, {"price", 0.00002}}}}}}}};
+      {"model_usage",
+       {{"gemini-2.0-flash",
+         {{"input", {{"tokens", 700}, {"price", 0.00007}}}, {"output_total", {{"tokens", 40}, {"price", 0.00002}}}}}}}};
   transcript[2].as_object()["llm_usage"] = json::object{
       {"model_usage", {{"gemini-2.0-flash", {{"input", {{"tokens", 480}}}, {"input_cache_read", {{"tokens", 20}}}}}}}};
   transcript[1].as_object()["sentiment"] = "curious";
@@ -237,10 +246,12 @@ TEST_F(Conversations, MapsThePayloadFieldByField) {
   EXPECT_EQ(c.at("source"), "elevenlabs");
   EXPECT_EQ(c.at("external_conversation_id"), "conv_7Hk2");
   EXPECT_EQ(c.at("created_at"), "2026-03-12T12:00:00Z");
-  EXPECT_EQ(c.at("transcript"),
-            (json::array{json::object{{"role", "agent"}, {"message", "Hi there! Thanks for calling Acme Corp."}, {"timestamp", 0.0}},
-                         json::object{{"role", "user"}, {"message", "What does the Pro plan cost?"}, {"timestamp", 3.0}},
-                         json::object{{"role", "agent"}, {"message", "R499 per month."}, {"timestamp", 6.0}}}));
+  EXPECT_EQ(
+      c.at("transcript"),
+      (json::array{
+          json::object{{"role", "agent"}, {"message", "Hi there! Thanks for calling Acme Corp."}, {"timestamp", 0.0}},
+          json::object{{"role", "user"}, {"message", "What does the Pro plan cost?"}, {"timestamp", 3.0}},
+          json::object{{"role", "agent"}, {"message", "R499 per month."}, {"timestamp", 6.0}}}));
   const auto& m = c.at("metadata_");
   EXPECT_EQ(m.at("cost").as_int64(), 1840);
   EXPECT_EQ(m.at("termination_reason"), "end_call tool was called.");
@@ -252,7 +263,8 @@ TEST_F(Conversations, MapsThePayloadFieldByField) {
   EXPECT_EQ(m.at("phone_call").at("agent_number"), "+27211234567");
   EXPECT_FALSE(m.as_object().contains("deletion_settings"));
   // Timestamps read as numbers with a fraction, as in the reference.
-  EXPECT_NE(server.get("/api/conversations/" + std::to_string(id), user.key).body.find("\"timestamp\":3.0"), std::string::npos);
+  EXPECT_NE(server.get("/api/conversations/" + std::to_string(id), user.key).body.find("\"timestamp\":3.0"),
+            std::string::npos);
 
   // Lists carry summaries: every field but the transcript and metadata_.
   const auto items = list();
@@ -308,7 +320,9 @@ TEST_F(Conversations, NullMessagesMissingAnalysisAndNoPhoneLegAreTolerated) {
   data.erase("analysis");
   data["metadata"].as_object()["phone_call"] = nullptr;
   auto& transcript = data["transcript"].as_array();
-  transcript.push_back(json::object{{"role", "agent"}, {"message", nullptr}, {"time_in_call_secs", 9},
+  transcript.push_back(json::object{{"role", "agent"},
+                                    {"message", nullptr},
+                                    {"time_in_call_secs", 9},
                                     {"tool_calls", json::array{tool_call("end_call")}}});
   auto r = deliver(payload);
   ASSERT_EQ(r.status, 200) << r.body;
@@ -363,8 +377,8 @@ TEST_F(Conversations, MalformedSignedPayloadsAreRejectedAndStoreNothing) {
   r = deliver(wrong_types);
   ASSERT_EQ(r.status, 422) << r.body;
   EXPECT_EQ(error_locs(r), (std::set<std::string>{R"(["body","data","metadata","call_duration_secs"])",
-                                                R"(["body","data","transcript","1"])",
-                                                R"(["body","data","transcript","2","time_in_call_secs"])"}));
+                                                  R"(["body","data","transcript","1"])",
+                                                  R"(["body","data","transcript","2","time_in_call_secs"])"}));
   expect_nothing_stored();
 }
 
@@ -374,9 +388,10 @@ TEST_F(Conversations, UnknownAgentsAndOtherEventTypesAreAcknowledged) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json.at("status"), "ignored");
 
-  json::object audio{{"type", "post_call_audio"},
-                     {"event_timestamp", kNow},
-                     {"data", {{"agent_id", sales.external_id}, {"conversation_id", "conv_a"}, {"full_audio", "SUQzBAAAAAA="}}}};
+  json::object audio{
+      {"type", "post_call_audio"},
+      {"event_timestamp", kNow},
+      {"data", {{"agent_id", sales.external_id}, {"conversation_id", "conv_a"}, {"full_audio", "SUQzBAAAAAA="}}}};
   r = deliver(audio);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json.at("status"), "ignored");
@@ -515,7 +530,8 @@ TEST_F(Conversations, TwilioTransfersCountAndFailedTransfersDoNot) {
   EXPECT_DOUBLE_EQ(voice_usage().at("total_sip_refer_minutes").as_double(), 1.6);
   std::vector<std::string> types;
   for (const auto& [type, data] : events()) types.push_back(type);
-  EXPECT_EQ(types, (std::vector<std::string>{"conversation.transferred", "conversation.completed", "conversation.completed"}));
+  EXPECT_EQ(types,
+            (std::vector<std::string>{"conversation.transferred", "conversation.completed", "conversation.completed"}));
 }
 
 TEST_F(Conversations, ListPaginatesNewestFirstWithoutGapsWhileCallsArrive) {
@@ -587,7 +603,9 @@ TEST_F(Conversations, OtherTenantsSeeNothingAndCompanyKeysAreRefused) {
   EXPECT_EQ(server.get("/api/conversations/" + std::to_string(id), other.key).status, 404);
   EXPECT_TRUE(server.get("/api/conversations/", other.key).json.at("items").as_array().empty());
   EXPECT_TRUE(server.get("/api/conversations/?agent_id=" + std::to_string(sales.id), other.key)
-                  .json.at("items").as_array().empty());
+                  .json.at("items")
+                  .as_array()
+                  .empty());
   EXPECT_EQ(server.get("/api/agents/" + std::to_string(sales.id) + "/conversations", other.key).status, 404);
 
   for (const auto& path : {std::string("/api/conversations/"), "/api/conversations/" + std::to_string(id),

@@ -41,10 +41,10 @@ bool python_cryptography_available() {
 // Python's cryptography.fernet, an implementation independent of ours. Key and token are
 // URL-safe base64, so they pass unquoted.
 std::optional<std::string> python_decrypt(const std::string& key, const std::string& token) {
-  const auto [out, status] = run(
-      "/usr/bin/python3 -c 'import sys; from cryptography.fernet import Fernet; "
-      "sys.stdout.write(Fernet(sys.argv[1].encode()).decrypt(sys.argv[2].encode()).decode())' " +
-      key + " " + token);
+  const auto [out, status] =
+      run("/usr/bin/python3 -c 'import sys; from cryptography.fernet import Fernet; "
+          "sys.stdout.write(Fernet(sys.argv[1].encode()).decrypt(sys.argv[2].encode()).decode())' " +
+          key + " " + token);
   if (status != 0) return std::nullopt;
   return out;
 }
@@ -80,14 +80,17 @@ class Credentials : public ::testing::Test {
   }
   Reply store(const std::string& slug, json::object credentials, std::optional<std::int64_t> company_id = {},
               const std::string& key = "") {
-    return server->post("/api/providers/" + slug + "/credentials", key.empty() ? company.key : key,
-                        json::object{{"company_id", company_id.value_or(company.id)}, {"credentials", std::move(credentials)}});
+    return server->post(
+        "/api/providers/" + slug + "/credentials", key.empty() ? company.key : key,
+        json::object{{"company_id", company_id.value_or(company.id)}, {"credentials", std::move(credentials)}});
   }
   std::string stored_token(const std::string& slug) {
     return db->read([&](store::Tx& tx) {
-      return tx.one("SELECT c.credentials FROM provider_credentials c JOIN providers p ON p.id = c.provider_id "
-                    "WHERE p.slug = ? AND c.company_id = ?",
-                    {slug, company.id})
+      return tx
+          .one(
+              "SELECT c.credentials FROM provider_credentials c JOIN providers p ON p.id = c.provider_id "
+              "WHERE p.slug = ? AND c.company_id = ?",
+              {slug, company.id})
           ->str("credentials");
     });
   }
@@ -168,14 +171,19 @@ TEST_F(Credentials, ValidatedPerProvider) {
       {"elevenlabs", json::object{{"api_key", 5}}, {"body.credentials.api_key"}},
       {"elevenlabs", json::object{{"api_key", "  "}}, {"body.credentials.api_key"}},
       {"elevenlabs", "not an object", {"body.credentials"}},
-      {"sip_trunk", json::object{{"address", ""}, {"transport", "sctp"}, {"username", "u"}},
+      {"sip_trunk",
+       json::object{{"address", ""}, {"transport", "sctp"}, {"username", "u"}},
        {"body.credentials.address", "body.credentials.transport", "body.credentials.password"}},
       {"sip_trunk", json::object{{"address", "sip.example.com"}, {"password", "p"}}, {"body.credentials.username"}},
-      {"whatsapp", json::object{{"access_token", "t"}, {"waba_id", "abc"}, {"phone_number_ids", json::array{"1", 2}}, {"pin", "12"}},
+      {"whatsapp",
+       json::object{
+           {"access_token", "t"}, {"waba_id", "abc"}, {"phone_number_ids", json::array{"1", 2}}, {"pin", "12"}},
        {"body.credentials.waba_id", "body.credentials.phone_number_ids.1", "body.credentials.pin"}},
-      {"whatsapp", json::object{{"phone_number_ids", "1"}},
+      {"whatsapp",
+       json::object{{"phone_number_ids", "1"}},
        {"body.credentials.access_token", "body.credentials.waba_id", "body.credentials.phone_number_ids"}},
-      {"llm", json::object{{"base_url", "ftp://llm.example.com"}, {"api_key", "k"}},
+      {"llm",
+       json::object{{"base_url", "ftp://llm.example.com"}, {"api_key", "k"}},
        {"body.credentials.base_url", "body.credentials.model"}},
   };
   for (const auto& c : cases) {
@@ -193,8 +201,9 @@ TEST_F(Credentials, ValidatedPerProvider) {
   // Valid sets of each provider; optional fields may be left out.
   EXPECT_EQ(store("sip_trunk", {{"address", "sip.carrier.example.com:5061"}}).status, 201);
   EXPECT_EQ(store("whatsapp", {{"access_token", "EAAG"}, {"waba_id", "102290129340398"}}).status, 201);
-  EXPECT_EQ(store("llm", {{"base_url", "https://api.openai.com/v1"}, {"api_key", "sk-x"}, {"model", "gpt-4o-mini"}}).status,
-            201);
+  EXPECT_EQ(
+      store("llm", {{"base_url", "https://api.openai.com/v1"}, {"api_key", "sk-x"}, {"model", "gpt-4o-mini"}}).status,
+      201);
   // Unknown fields are not stored.
   EXPECT_EQ(store("elevenlabs", {{"api_key", "k"}, {"note", "dropped"}}).status, 201);
   const auto plain = crypto::MultiFernet::from_key_list(kHarnessKey)->decrypt(stored_token("elevenlabs"));
@@ -205,10 +214,9 @@ TEST_F(Credentials, StoredAsFernetTokensThatPythonDecrypts) {
   if (!python_cryptography_available())
     GTEST_SKIP() << "/usr/bin/python3 with the cryptography module is missing (scripts/install-deps.sh installs it)";
   testing::internal::CaptureStderr();
-  auto r = store("sip_trunk", {{"address", "sip.carrier.example.com"},
-                               {"transport", "tls"},
-                               {"username", "acme"},
-                               {"password", kSecret}});
+  auto r = store(
+      "sip_trunk",
+      {{"address", "sip.carrier.example.com"}, {"transport", "tls"}, {"username", "acme"}, {"password", kSecret}});
   const auto logs = testing::internal::GetCapturedStderr();
   ASSERT_EQ(r.status, 201) << r.body;
 
@@ -216,10 +224,10 @@ TEST_F(Credentials, StoredAsFernetTokensThatPythonDecrypts) {
   EXPECT_EQ(token.rfind("gAAAAA", 0), 0u) << "not a Fernet token";
   const auto decrypted = python_decrypt(kHarnessKey, token);
   ASSERT_TRUE(decrypted.has_value()) << "Python's Fernet rejected the stored token";
-  EXPECT_EQ(json::parse(*decrypted), (json::object{{"address", "sip.carrier.example.com"},
-                                                   {"transport", "tls"},
-                                                   {"username", "acme"},
-                                                   {"password", kSecret}}));
+  EXPECT_EQ(
+      json::parse(*decrypted),
+      (json::object{
+          {"address", "sip.carrier.example.com"}, {"transport", "tls"}, {"username", "acme"}, {"password", kSecret}}));
 
   // The plaintext is nowhere: not in the database, its files, the answer or the logs.
   const std::string secret = kSecret;
@@ -247,7 +255,9 @@ TEST_F(Credentials, RotationReencryptsEverySecretUnderTheNewFirstKey) {
   };
 
   util::SystemClock clock;
-  auto rotate = [&](const crypto::MultiFernet& keys) { return services::Credentials(*db, clock, keys, {}).rotate_encryption(); };
+  auto rotate = [&](const crypto::MultiFernet& keys) {
+    return services::Credentials(*db, clock, keys, {}).rotate_encryption();
+  };
   const auto new_key = crypto::Fernet::generate_key();
   const auto rotating = *crypto::MultiFernet::from_key_list(new_key + "," + kHarnessKey);
   auto report = rotate(rotating);
@@ -302,9 +312,11 @@ TEST(CredentialsLive, ProviderCallsUseTheCompanysCredentials) {
     v["CXCO_ELEVENLABS_WEBHOOK_SECRET"] = "wsec_test";
   });
   auto db = store::Database::open(server.database().url(), 1);
-  ASSERT_EQ(server.admin("POST", "/api/admin/phone-numbers",
-                         json::object{{"numbers", json::array{json::object{{"number", "+27211234567"}, {"country_code", "ZA"}},
-                                                              json::object{{"number", "+27211234568"}, {"country_code", "ZA"}}}}})
+  ASSERT_EQ(server
+                .admin("POST", "/api/admin/phone-numbers",
+                       json::object{
+                           {"numbers", json::array{json::object{{"number", "+27211234567"}, {"country_code", "ZA"}},
+                                                   json::object{{"number", "+27211234568"}, {"country_code", "ZA"}}}}})
                 .status,
             201);
   auto publish_one = [&](const TestServer::Account& user) {
@@ -322,15 +334,17 @@ TEST(CredentialsLive, ProviderCallsUseTheCompanysCredentials) {
                                                            {"transport", "tls"},
                                                            {"username", "acme"},
                                                            {"password", "trunk-secret"}}}})
-    ASSERT_EQ(server.post("/api/providers/" + slug + "/credentials", acme.key,
-                          json::object{{"company_id", acme.id}, {"credentials", credentials}})
+    ASSERT_EQ(server
+                  .post("/api/providers/" + slug + "/credentials", acme.key,
+                        json::object{{"company_id", acme.id}, {"credentials", credentials}})
                   .status,
               201);
   auto published = publish_one(acme_user);
   ASSERT_EQ(published.status, 200) << published.body;
   const auto external_number = db->read([&](store::Tx& tx) {
-    return tx.one("SELECT external_number_id FROM phone_numbers WHERE id = ?",
-                  {published.json.at("phone_number").at("id").as_int64()})
+    return tx
+        .one("SELECT external_number_id FROM phone_numbers WHERE id = ?",
+             {published.json.at("phone_number").at("id").as_int64()})
         ->str("external_number_id");
   });
   const auto number = fake.number(external_number);

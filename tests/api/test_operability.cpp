@@ -14,7 +14,8 @@ class Operability : public ::testing::Test {
     company = server.create_company("Acme");
     user = server.create_user(company.key, "jane@acme.com");
   }
-  Reply post_with_key(const std::string& path, const std::string& api_key, const std::string& idem, const json::object& body) {
+  Reply post_with_key(const std::string& path, const std::string& api_key, const std::string& idem,
+                      const json::object& body) {
     return server.request("POST", path, api_key, json::serialize(body), {{"Idempotency-Key", idem}});
   }
   json::object agent_body(const std::string& name) {
@@ -53,7 +54,8 @@ TEST_F(Operability, IdempotencyKeyKeepsClientErrorsButNotServerErrors) {
   auto replayed = post_with_key("/api/agents/", user.key, "k-422", json::object{{"name", "X"}});
   EXPECT_EQ(replayed.status, 422);
   EXPECT_EQ(replayed.header("idempotent-replayed"), "true");
-  EXPECT_EQ(server.request("POST", "/api/agents/", user.key, "{}", {{"Idempotency-Key", std::string(300, 'k')}}).status, 422);
+  EXPECT_EQ(server.request("POST", "/api/agents/", user.key, "{}", {{"Idempotency-Key", std::string(300, 'k')}}).status,
+            422);
 }
 
 TEST_F(Operability, ConcurrentRetriesWithOneKeyDoTheWorkOnce) {
@@ -62,8 +64,10 @@ TEST_F(Operability, ConcurrentRetriesWithOneKeyDoTheWorkOnce) {
   for (int i = 0; i < 8; ++i)
     threads.emplace_back([&] {
       auto r = post_with_key("/api/agents/", user.key, "race-key", agent_body("Racer"));
-      if (r.status == 201) ++created;
-      else if (r.status == 409) ++in_progress;
+      if (r.status == 201)
+        ++created;
+      else if (r.status == 409)
+        ++in_progress;
     });
   for (auto& t : threads) t.join();
   EXPECT_EQ(created + in_progress, 8);
@@ -81,8 +85,10 @@ TEST(RateLimits, TokenBucketPerKeyAnswers429WithRetryAfter) {
   Reply limited;
   for (int i = 0; i < 6; ++i) {
     auto r = server.get("/api/users/me", user.key);
-    if (r.status == 200) ++ok;
-    else limited = r;
+    if (r.status == 200)
+      ++ok;
+    else
+      limited = r;
   }
   EXPECT_LE(ok, 4);  // the burst, plus at most one token refilled meanwhile
   ASSERT_EQ(limited.status, 429);
@@ -98,12 +104,11 @@ TEST_F(Operability, MetricsExposeRequestsLatencyPoolAndQueues) {
   auto m = server.get("/metrics");
   ASSERT_EQ(m.status, 200);
   EXPECT_NE(m.header("content-type").find("text/plain"), std::string::npos);
-  for (const auto* needle :
-       {"cxco_http_requests_total{route=\"/api/users/me\",method=\"GET\",status=\"200\"}",
-        "cxco_http_requests_total{route=\"/api/agents/{agent_id}\",method=\"GET\",status=\"404\"}",
-        "cxco_http_request_duration_seconds_bucket{route=\"/api/users/me\",le=\"+Inf\"}",
-        "cxco_db_pool_connections{state=\"idle\"}", "cxco_outbox_pending_events", "cxco_webhook_deliveries_pending",
-        "# TYPE cxco_http_request_duration_seconds histogram"})
+  for (const auto* needle : {"cxco_http_requests_total{route=\"/api/users/me\",method=\"GET\",status=\"200\"}",
+                             "cxco_http_requests_total{route=\"/api/agents/{agent_id}\",method=\"GET\",status=\"404\"}",
+                             "cxco_http_request_duration_seconds_bucket{route=\"/api/users/me\",le=\"+Inf\"}",
+                             "cxco_db_pool_connections{state=\"idle\"}", "cxco_outbox_pending_events",
+                             "cxco_webhook_deliveries_pending", "# TYPE cxco_http_request_duration_seconds histogram"})
     EXPECT_NE(m.body.find(needle), std::string::npos) << needle;
 }
 

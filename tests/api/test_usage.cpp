@@ -102,8 +102,9 @@ class Usage : public ::testing::Test {
 
     const auto body = json::serialize(payload);
     const auto t = std::to_string(clock.now());
-    auto r = server.request("POST", "/api/integrations/elevenlabs/post-call", "", body,
-                            {{"ElevenLabs-Signature", "t=" + t + ",v0=" + crypto::hmac_sha256_hex(kSecret, t + "." + body)}});
+    auto r = server.request(
+        "POST", "/api/integrations/elevenlabs/post-call", "", body,
+        {{"ElevenLabs-Signature", "t=" + t + ",v0=" + crypto::hmac_sha256_hex(kSecret, t + "." + body)}});
     EXPECT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(r.json.at("status"), "stored") << r.body;
     return e;
@@ -144,7 +145,8 @@ TEST_F(Usage, EveryFigureMatchesSumsOfTheCallsDelivered) {
   };
 
   // Summary and company usage, default range: this month so far.
-  for (const auto& path : {std::string("/api/usage/summary"), "/api/companies/" + std::to_string(company.id) + "/usage"}) {
+  for (const auto& path :
+       {std::string("/api/usage/summary"), "/api/companies/" + std::to_string(company.id) + "/usage"}) {
     const auto answer = get(path);
     EXPECT_EQ(answer.at("period"), (json::object{{"start_date", "2026-03-01"}, {"end_date", "2026-03-12"}})) << path;
     sum("2026-03-01", "2026-03-12", std::nullopt).check_voice(answer.at("voice"), path);
@@ -243,10 +245,16 @@ TEST_F(Usage, DatesAndRangesAreValidated) {
   EXPECT_EQ(errors_of("/api/usage/summary?start_date=2026-03-02&end_date=2026-03-01"), (Fields{"start_date"}));
   EXPECT_EQ(errors_of("/api/usage/summary?start_date=yesterday"), (Fields{"start_date"}));
   EXPECT_EQ(errors_of("/api/usage/summary?start_date=2026-04-01"), (Fields{"start_date"}));  // after today
-  EXPECT_EQ(errors_of("/api/agents/" + std::to_string(agents[0].id) + "/usage?end_date=12-03-2026"), (Fields{"end_date"}));
-  EXPECT_EQ(errors_of("/api/companies/" + std::to_string(company.id) + "/usage?end_date=2026-02-29"), (Fields{"end_date"}));
+  EXPECT_EQ(errors_of("/api/agents/" + std::to_string(agents[0].id) + "/usage?end_date=12-03-2026"),
+            (Fields{"end_date"}));
+  EXPECT_EQ(errors_of("/api/companies/" + std::to_string(company.id) + "/usage?end_date=2026-02-29"),
+            (Fields{"end_date"}));
   // Summaries have no length limit: a multi-year report is one query over daily rows.
-  EXPECT_EQ(get("/api/usage/summary?start_date=2020-01-01&end_date=2026-03-12").at("voice").at("total_conversations").as_int64(), 0);
+  EXPECT_EQ(get("/api/usage/summary?start_date=2020-01-01&end_date=2026-03-12")
+                .at("voice")
+                .at("total_conversations")
+                .as_int64(),
+            0);
 }
 
 TEST_F(Usage, KeysAndTenants) {
@@ -257,7 +265,11 @@ TEST_F(Usage, KeysAndTenants) {
   // Any Key endpoints answer a company key too; the agent endpoint wants a user key.
   mine.check_voice(get("/api/usage/summary", company.key).at("voice"), "company key");
   mine.check_voice(get(company_path, company.key).at("voice"), "company key");
-  EXPECT_EQ(get("/api/usage/daily?start_date=2026-03-12&end_date=2026-03-12", company.key).at(0).at("voice").at("total_conversations"), 1);
+  EXPECT_EQ(get("/api/usage/daily?start_date=2026-03-12&end_date=2026-03-12", company.key)
+                .at(0)
+                .at("voice")
+                .at("total_conversations"),
+            1);
   auto forbidden = server.get(agent_path, company.key);
   EXPECT_EQ(forbidden.status, 403);
   EXPECT_EQ(forbidden.json.at("error_type"), "permission_denied");
@@ -271,8 +283,8 @@ TEST_F(Usage, KeysAndTenants) {
   EXPECT_EQ(server.get(agent_path, other.key).status, 404);
   EXPECT_EQ(server.get("/api/agents/999999/usage", user.key).status, 404);
   Expected().check_voice(get("/api/usage/summary", other.key).at("voice"), "other tenant");
-  const auto theirs = get("/api/usage/daily?start_date=2026-03-12&end_date=2026-03-12&agent_id=" +
-                          std::to_string(agents[0].id), other.key);
+  const auto theirs = get(
+      "/api/usage/daily?start_date=2026-03-12&end_date=2026-03-12&agent_id=" + std::to_string(agents[0].id), other.key);
   Expected().check_voice(theirs.at(0).at("voice"), "other tenant filtering by our agent");
   EXPECT_EQ(get("/api/companies/" + std::to_string(other_company.id) + "/usage", other.key).at("agents_active"), 0);
 }

@@ -33,9 +33,10 @@ auto fast_delivery(const char* schedule = kFastSchedule, const char* timeout = "
 std::string python_hmac_hex(const std::string& key, const std::string& message, const std::filesystem::path& dir) {
   const auto file = dir / "signed-message";
   std::ofstream(file, std::ios::binary) << message;
-  const std::string cmd = "/usr/bin/python3 -c 'import hmac,hashlib,sys; "
-                          "print(hmac.new(sys.argv[1].encode(), open(sys.argv[2],\"rb\").read(), hashlib.sha256).hexdigest())' " +
-                          key + " " + file.string();
+  const std::string cmd =
+      "/usr/bin/python3 -c 'import hmac,hashlib,sys; "
+      "print(hmac.new(sys.argv[1].encode(), open(sys.argv[2],\"rb\").read(), hashlib.sha256).hexdigest())' " +
+      key + " " + file.string();
   std::string out;
   if (FILE* p = popen(cmd.c_str(), "r")) {
     char buf[128];
@@ -49,9 +50,10 @@ std::string python_hmac_hex(const std::string& key, const std::string& message, 
 void insert_event(const std::string& db_url, std::int64_t company_id, const std::string& event_id) {
   auto db = store::Database::open(db_url, 1);
   db->write([&](store::Tx& tx) {
-    tx.exec("INSERT INTO events (event_id, company_id, type, data, created_at) VALUES (?, ?, 'agent.status_changed', ?, ?)",
-            {event_id, company_id, std::string("{\"agent_id\":1,\"previous_status\":\"draft\",\"status\":\"active\"}"),
-             std::string("2099-01-01T00:00:00Z")});
+    tx.exec(
+        "INSERT INTO events (event_id, company_id, type, data, created_at) VALUES (?, ?, 'agent.status_changed', ?, ?)",
+        {event_id, company_id, std::string("{\"agent_id\":1,\"previous_status\":\"draft\",\"status\":\"active\"}"),
+         std::string("2099-01-01T00:00:00Z")});
   });
 }
 
@@ -92,7 +94,8 @@ class Webhooks : public ::testing::Test {
 
 TEST_F(Webhooks, RegisterListUpdateDelete) {
   start();
-  auto hook = register_hook(company.key, "https://hooks.example.com/cxco", {"conversation.completed", "agent.status_changed"});
+  auto hook =
+      register_hook(company.key, "https://hooks.example.com/cxco", {"conversation.completed", "agent.status_changed"});
   EXPECT_EQ(hook.at("status"), "active");
   EXPECT_EQ(hook.at("company_id").as_int64(), company.id);
   EXPECT_EQ(hook.at("events"), (json::array{"conversation.completed", "agent.status_changed"}));
@@ -114,7 +117,8 @@ TEST_F(Webhooks, RegisterListUpdateDelete) {
   EXPECT_EQ(updated.json.at("events"), (json::array{"conversation.transferred"}));
   EXPECT_EQ(updated.json.at("status"), "disabled");
 
-  auto own_secret = register_hook(company.key, "https://hooks.example.com/b", {"agent.status_changed"}, "whsec_my_own_secret");
+  auto own_secret =
+      register_hook(company.key, "https://hooks.example.com/b", {"agent.status_changed"}, "whsec_my_own_secret");
   EXPECT_FALSE(own_secret.contains("secret"));
 
   auto other = server->create_company("Other");
@@ -133,8 +137,9 @@ TEST_F(Webhooks, RegisterListUpdateDelete) {
 TEST_F(Webhooks, RegistrationValidates) {
   start([](auto&) {});  // CXCO_WEBHOOK_ALLOW_PRIVATE off
   auto post = [&](json::object body) { return server->post("/api/webhooks/", company.key, body); };
-  for (const auto* url : {"http://hooks.example.com/x", "https://127.0.0.1/x", "https://10.1.2.3/x", "https://169.254.169.254/latest",
-                          "https://[::1]/x", "https://localhost/x", "https://192.168.1.10/x", "ftp://example.com/x", "not a url"}) {
+  for (const auto* url :
+       {"http://hooks.example.com/x", "https://127.0.0.1/x", "https://10.1.2.3/x", "https://169.254.169.254/latest",
+        "https://[::1]/x", "https://localhost/x", "https://192.168.1.10/x", "ftp://example.com/x", "not a url"}) {
     auto r = post(json::object{{"url", url}, {"events", json::array{"agent.status_changed"}}});
     EXPECT_EQ(r.status, 422) << url;
     if (r.status == 422) {
@@ -143,14 +148,17 @@ TEST_F(Webhooks, RegistrationValidates) {
   }
   auto empty = post(json::object{{"url", "https://hooks.example.com/x"}, {"events", json::array{}}});
   EXPECT_EQ(empty.status, 422);
-  auto unknown = post(json::object{{"url", "https://hooks.example.com/x"}, {"events", json::array{"agent.created", 5}}});
+  auto unknown =
+      post(json::object{{"url", "https://hooks.example.com/x"}, {"events", json::array{"agent.created", 5}}});
   ASSERT_EQ(unknown.status, 422);
   EXPECT_EQ(unknown.json.at("errors").as_array().size(), 2u);
-  EXPECT_EQ(post(json::object{{"url", "https://hooks.example.com/x"}, {"events", json::array{"agent.status_changed"}},
+  EXPECT_EQ(post(json::object{{"url", "https://hooks.example.com/x"},
+                              {"events", json::array{"agent.status_changed"}},
                               {"status", "paused"}})
                 .status,
             422);
-  EXPECT_EQ(post(json::object{{"url", "https://8.8.8.8/hook"}, {"events", json::array{"agent.status_changed"}}}).status, 201);
+  EXPECT_EQ(post(json::object{{"url", "https://8.8.8.8/hook"}, {"events", json::array{"agent.status_changed"}}}).status,
+            201);
 }
 
 TEST_F(Webhooks, DeliversSignedEnvelopes) {
@@ -169,7 +177,8 @@ TEST_F(Webhooks, DeliversSignedEnvelopes) {
   EXPECT_EQ(envelope.at("type"), "agent.status_changed");
   EXPECT_EQ(envelope.at("company_id").as_int64(), company.id);
   EXPECT_EQ(envelope.at("created_at").as_string().size(), 20u);
-  EXPECT_EQ(envelope.at("data"), (json::object{{"agent_id", agent_id}, {"previous_status", "draft"}, {"status", "active"}}));
+  EXPECT_EQ(envelope.at("data"),
+            (json::object{{"agent_id", agent_id}, {"previous_status", "draft"}, {"status", "active"}}));
 
   // X-CXCo-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>, checked independently.
   const std::string sig = got.header("x-cxco-signature");
@@ -220,7 +229,8 @@ TEST_F(Webhooks, GivesUpAfterTheLastScheduledAttempt) {
   const auto log = attempts(hook.at("id").as_int64());
   EXPECT_EQ(log.at(0).at("attempt").as_int64(), 6);
   EXPECT_TRUE(log.at(0).at("next_retry_at").is_null());
-  EXPECT_EQ(count_where(server->database().url(), "SELECT count(*) AS n FROM webhook_deliveries WHERE status = 'failed'"), 1);
+  EXPECT_EQ(
+      count_where(server->database().url(), "SELECT count(*) AS n FROM webhook_deliveries WHERE status = 'failed'"), 1);
 }
 
 TEST_F(Webhooks, TimeoutsAndRefusedConnectionsAreRetried) {
@@ -250,8 +260,9 @@ TEST_F(Webhooks, OnlySubscribedActiveWebhooksOfTheCompanyHear) {
   auto other_user = server->create_user(other.key, "eve@other.io");
   register_hook(other.key, other_receiver.url());
   auto disabled = register_hook(company.key, disabled_receiver.url());
-  ASSERT_EQ(server->put("/api/webhooks/" + std::to_string(disabled.at("id").as_int64()), company.key,
-                        json::object{{"status", "disabled"}})
+  ASSERT_EQ(server
+                ->put("/api/webhooks/" + std::to_string(disabled.at("id").as_int64()), company.key,
+                      json::object{{"status", "disabled"}})
                 .status,
             200);
   register_hook(company.key, unsubscribed_receiver.url(), {"conversation.completed"});
@@ -290,7 +301,8 @@ TEST_F(Webhooks, PrivateTargetsAreRefusedAtDeliveryToo) {
   auto db = store::Database::open(server->database().url(), 1);
   const auto id = db->write([&](store::Tx& tx) {
     return tx.insert(
-        "INSERT INTO webhooks (company_id, url, events, status, created_at, updated_at) VALUES (?, ?, ?, 'active', ?, ?) "
+        "INSERT INTO webhooks (company_id, url, events, status, created_at, updated_at) VALUES (?, ?, ?, 'active', ?, "
+        "?) "
         "RETURNING id",
         {company.id, receiver.url(), std::string("[\"agent.status_changed\"]"), std::string("2000-01-01T00:00:00Z"),
          std::string("2000-01-01T00:00:00Z")});
@@ -346,7 +358,9 @@ TEST_F(Webhooks, PendingDeliveriesSurviveSigkill) {
   child = spawn();
   ASSERT_TRUE(receiver.wait_for(before + 1, std::chrono::seconds(20)));
   ASSERT_TRUE(eventually(
-      [&] { return count_where(db_url, "SELECT count(*) AS n FROM webhook_deliveries WHERE status = 'delivered'") == 1; },
+      [&] {
+        return count_where(db_url, "SELECT count(*) AS n FROM webhook_deliveries WHERE status = 'delivered'") == 1;
+      },
       std::chrono::seconds(20)));
   kill(child, SIGTERM);
   int status = 0;
@@ -370,13 +384,16 @@ TEST_F(Webhooks, TwoNodesDeliverEachEventOnce) {
     auto db = store::Database::open(db_url, 1);
     db->write([&](store::Tx& tx) {
       for (int i = 0; i < kEvents; ++i)
-        tx.exec("INSERT INTO events (event_id, company_id, type, data, created_at) VALUES (?, ?, 'agent.status_changed', '{}', ?)",
-                {"evt_node_" + std::to_string(i), company.id, std::string("2099-01-01T00:00:00Z")});
+        tx.exec(
+            "INSERT INTO events (event_id, company_id, type, data, created_at) VALUES (?, ?, 'agent.status_changed', "
+            "'{}', ?)",
+            {"evt_node_" + std::to_string(i), company.id, std::string("2099-01-01T00:00:00Z")});
     });
   }
   ASSERT_TRUE(eventually(
       [&] {
-        return count_where(db_url, "SELECT count(*) AS n FROM webhook_deliveries WHERE status = 'delivered'") == kEvents;
+        return count_where(db_url, "SELECT count(*) AS n FROM webhook_deliveries WHERE status = 'delivered'") ==
+               kEvents;
       },
       std::chrono::seconds(60)));
   std::set<std::string> ids;

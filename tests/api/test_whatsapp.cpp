@@ -41,13 +41,18 @@ json::object notification(const std::string& phone_number_id, const std::string&
 json::object message_payload(const std::string& phone_number_id, const std::string& display_number,
                              const std::string& message_id, const std::string& text) {
   return notification(phone_number_id, display_number, "messages",
-                      {{"from", kCustomer}, {"id", message_id}, {"timestamp", "1739321024"}, {"type", "text"}, {"text", {{"body", text}}}});
+                      {{"from", kCustomer},
+                       {"id", message_id},
+                       {"timestamp", "1739321024"},
+                       {"type", "text"},
+                       {"text", {{"body", text}}}});
 }
 
 // A status callback (providers.md 2.4).
 json::object status_payload(const std::string& phone_number_id, const std::string& display_number,
                             const std::string& message_id, const std::string& status, std::int64_t timestamp) {
-  json::object s{{"id", message_id}, {"status", status}, {"timestamp", std::to_string(timestamp)}, {"recipient_id", kCustomer}};
+  json::object s{
+      {"id", message_id}, {"status", status}, {"timestamp", std::to_string(timestamp)}, {"recipient_id", kCustomer}};
   if (status == "failed")
     s["errors"] = json::array{json::object{{"code", 131026}, {"title", "Message undeliverable"}}};
   else
@@ -82,12 +87,13 @@ class WhatsAppBase : public ::testing::Test {
   }
 
   Agent publish(const std::string& key) {
-    auto a = server->post("/api/agents/", key,
-                          json::object{{"name", "Front desk"},
-                                       {"personality", kPersonality},
-                                       {"opening_line", "Acme, good morning!"},
-                                       {"voice_id", 1},
-                                       {"config", json::object{{"temperature", 0.4}, {"max_call_duration_seconds", 300}}}});
+    auto a =
+        server->post("/api/agents/", key,
+                     json::object{{"name", "Front desk"},
+                                  {"personality", kPersonality},
+                                  {"opening_line", "Acme, good morning!"},
+                                  {"voice_id", 1},
+                                  {"config", json::object{{"temperature", 0.4}, {"max_call_duration_seconds", 300}}}});
     EXPECT_EQ(a.status, 201) << a.body;
     const auto id = a.json.at("id").as_int64();
     auto p = server->request("POST", "/api/agents/" + std::to_string(id) + "/publish", key);
@@ -109,7 +115,8 @@ class WhatsAppBase : public ::testing::Test {
 
   Reply deliver(const json::object& payload, const std::string& secret = kAppSecret) {
     const auto body = json::serialize(payload);
-    return server->request("POST", kWebhookPath, "", body, {{"X-Hub-Signature-256", crypto::sign_whatsapp(secret, body)}});
+    return server->request("POST", kWebhookPath, "", body,
+                           {{"X-Hub-Signature-256", crypto::sign_whatsapp(secret, body)}});
   }
 
   json::array conversations(const std::string& key) {
@@ -190,7 +197,8 @@ TEST_F(WhatsAppSimulated, EnablementTurnsActiveAfterTheConfiguredDelay) {
   EXPECT_EQ(r.json.at("agent_id").as_int64(), agent.id);
   EXPECT_EQ(r.json.at("status"), "assigned");
   auto status = server->get("/api/phone-numbers/" + std::to_string(agent.number_id) + "/whatsapp-status", user.key);
-  EXPECT_EQ(status.json, (json::object{{"id", agent.number_id}, {"number", agent.number}, {"whatsapp_status", "pending"}}));
+  EXPECT_EQ(status.json,
+            (json::object{{"id", agent.number_id}, {"number", agent.number}, {"whatsapp_status", "pending"}}));
 
   auto twice = enable(agent.number_id, user.key);
   EXPECT_EQ(twice.status, 409);
@@ -374,11 +382,14 @@ TEST_F(WhatsAppSimulated, StatusCallbacksAreRecordedNewestFirst) {
   ASSERT_TRUE(message_count_reaches(only_conversation(), 2));
   const auto sent = one_text("SELECT external_message_id AS v FROM whatsapp_messages WHERE direction = 'outbound'");
   ASSERT_EQ(sent.rfind("wamid.", 0), 0u);
-  auto status_of = [&] { return one_text("SELECT status AS v FROM whatsapp_messages WHERE external_message_id = ?", {sent}); };
+  auto status_of = [&] {
+    return one_text("SELECT status AS v FROM whatsapp_messages WHERE external_message_id = ?", {sent});
+  };
   EXPECT_EQ(status_of(), "accepted");
 
   // Out of order, as the platform warns: the newest wins.
-  const std::vector<std::pair<std::string, std::int64_t>> callbacks = {{"read", 300}, {"delivered", 200}, {"sent", 100}};
+  const std::vector<std::pair<std::string, std::int64_t>> callbacks = {
+      {"read", 300}, {"delivered", 200}, {"sent", 100}};
   for (const auto& [status, at] : callbacks) {
     auto r = deliver(status_payload(sim_id(agent), digits_of(agent.number), sent, status, at));
     EXPECT_EQ(r.json.at("statuses").as_int64(), 1) << status;
@@ -386,8 +397,9 @@ TEST_F(WhatsAppSimulated, StatusCallbacksAreRecordedNewestFirst) {
   EXPECT_EQ(status_of(), "read");
   deliver(status_payload(sim_id(agent), digits_of(agent.number), sent, "failed", 400));
   EXPECT_EQ(status_of(), "failed");
-  EXPECT_NE(one_text("SELECT status_errors AS v FROM whatsapp_messages WHERE external_message_id = ?", {sent}).find("131026"),
-            std::string::npos);
+  EXPECT_NE(
+      one_text("SELECT status_errors AS v FROM whatsapp_messages WHERE external_message_id = ?", {sent}).find("131026"),
+      std::string::npos);
   // Callbacks about messages that are not ours are acknowledged and ignored.
   auto r = deliver(status_payload(sim_id(agent), digits_of(agent.number), "wamid.unknown", "read", 500));
   EXPECT_EQ(r.status, 200);
@@ -427,9 +439,10 @@ TEST_F(WhatsAppSimulated, VerificationHandshake) {
   EXPECT_EQ(ok.body, "1158201444");
   EXPECT_EQ(ok.header("content-type").rfind("text/plain", 0), 0u);
   EXPECT_EQ(server->get(base + "wrong").status, 403);
-  EXPECT_EQ(server->get(std::string(kWebhookPath) + "?hub.mode=unsubscribe&hub.challenge=1&hub.verify_token=" + kVerifyToken)
-                .status,
-            403);
+  EXPECT_EQ(
+      server->get(std::string(kWebhookPath) + "?hub.mode=unsubscribe&hub.challenge=1&hub.verify_token=" + kVerifyToken)
+          .status,
+      403);
   EXPECT_EQ(server->get(kWebhookPath).status, 403);
 }
 
@@ -562,7 +575,8 @@ TEST_F(WhatsAppLive, EnablementFailsForANumberOutsideTheAccountAndCanBeRetried) 
   const auto verified = events("phone_number.whatsapp_verified", company.id);
   ASSERT_EQ(verified.size(), 1u);
   EXPECT_EQ(verified[0].at("whatsapp_status"), "failed");
-  EXPECT_NE(std::string(verified[0].at("failure_reason").as_string()).find("is not a phone number of"), std::string::npos);
+  EXPECT_NE(std::string(verified[0].at("failure_reason").as_string()).find("is not a phone number of"),
+            std::string::npos);
   EXPECT_EQ(server->get("/api/agents/" + std::to_string(agent.id), user.key).json.at("whatsapp_enabled"), false);
 
   // Once the number is in the account (connected already), enabling again succeeds without registering.
@@ -628,16 +642,19 @@ TEST_F(WhatsAppLive, RepliesComeFromTheLlmWithPersonalityHistoryAndTemperature) 
   ASSERT_TRUE(message_count_reaches(id, 4));
   const auto transcript = conversation(id, user.key).at("transcript").as_array();
   ASSERT_EQ(transcript.size(), 4u);
-  for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(std::string(transcript[i].at("role").as_string()), i % 2 ? "agent" : "user");
+  for (std::size_t i = 0; i < 4; ++i)
+    EXPECT_EQ(std::string(transcript[i].at("role").as_string()), i % 2 ? "agent" : "user");
   EXPECT_EQ(one_text("SELECT external_message_id AS v FROM whatsapp_messages WHERE direction = 'outbound' ORDER BY id"),
             sent[0].message_id);
 
   // The company's own llm credentials take precedence over CXCO_LLM_*.
   FakeLlm own("sk-company-llm");
-  ASSERT_EQ(server->post("/api/providers/llm/credentials", company.key,
-                         json::object{{"company_id", company.id},
-                                      {"credentials",
-                                       {{"base_url", own.base_url()}, {"api_key", "sk-company-llm"}, {"model", "company-model"}}}})
+  ASSERT_EQ(server
+                ->post("/api/providers/llm/credentials", company.key,
+                       json::object{
+                           {"company_id", company.id},
+                           {"credentials",
+                            {{"base_url", own.base_url()}, {"api_key", "sk-company-llm"}, {"model", "company-model"}}}})
                 .status,
             201);
   say(agent, "wamid.l3", "Thanks!");

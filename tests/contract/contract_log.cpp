@@ -1,7 +1,7 @@
 #include "contract/contract_log.h"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include <algorithm>
 #include <cstdlib>
@@ -71,14 +71,9 @@ void contract_log_end() { append_locked({{"kind", "end"}}); }
 
 http::Respond contract_recorded(std::string_view provider, const http::Request& request, http::Respond respond) {
   if (log_path().empty()) return respond;
-  json::object call{{"kind", "call"},
-                    {"test", current_test()},
-                    {"provider", provider},
-                    {"method", request.method},
-                    {"path", request.path},
-                    {"route", request.route},
-                    {"query", pairs(request.query)},
-                    {"request", request.body}};
+  json::object call{
+      {"kind", "call"},       {"test", current_test()}, {"provider", provider},          {"method", request.method},
+      {"path", request.path}, {"route", request.route}, {"query", pairs(request.query)}, {"request", request.body}};
   return [call = std::move(call), respond = std::move(respond)](http::Response response) {
     auto line = call;
     line["status"] = response.status;

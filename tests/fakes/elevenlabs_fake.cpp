@@ -127,7 +127,7 @@ bool valid_credentials(const json::object& trunk) {
 // What the provider would reject in a create or update body (top-level keys only).
 std::optional<http::Response> agent_body_problem(const json::object& body) {
   static const std::set<std::string, std::less<>> kKeys{"conversation_config", "platform_settings", "workflow", "name",
-                                                       "tags"};
+                                                        "tags"};
   for (const auto& [key, value] : body)
     if (!kKeys.contains(key)) return invalid(key, "Extra inputs are not permitted");
   if (const auto* c = body.if_contains("conversation_config"); c && !c->is_object())
@@ -141,7 +141,9 @@ std::optional<http::Response> agent_body_problem(const json::object& body) {
 FakeElevenLabs::FakeElevenLabs(std::string expected_key)
     : expected_key_(std::move(expected_key)),
       server_(http::ServerLimits{.drain_timeout = std::chrono::seconds(2)},
-              [this](http::Request&& request, http::Respond respond) { dispatch(std::move(request), std::move(respond)); }) {
+              [this](http::Request&& request, http::Respond respond) {
+                dispatch(std::move(request), std::move(respond));
+              }) {
   router_.add("POST", "/v1/convai/agents/create", {"create_agent", &FakeElevenLabs::create_agent});
   router_.add("PATCH", "/v1/convai/agents/{agent_id}", {"update_agent", &FakeElevenLabs::update_agent});
   router_.add("DELETE", "/v1/convai/agents/{agent_id}", {"delete_agent", &FakeElevenLabs::delete_agent});
@@ -243,14 +245,14 @@ void FakeElevenLabs::dispatch(http::Request&& request, http::Respond respond) {
     const auto hang = hangs_.find(route->operation);
     // Hung calls wait on threads of their own: the I/O thread must keep serving the retries.
     if (hang != hangs_.end() && !stopping_) {
-      delayed_.emplace_back([this, route, delay = hang->second, request = std::move(request),
-                             respond = std::move(respond)] {
-        {
-          std::unique_lock wait_lock(mutex_);
-          changed_.wait_for(wait_lock, delay, [this] { return stopping_; });
-        }
-        respond(answer(*route, request));
-      });
+      delayed_.emplace_back(
+          [this, route, delay = hang->second, request = std::move(request), respond = std::move(respond)] {
+            {
+              std::unique_lock wait_lock(mutex_);
+              changed_.wait_for(wait_lock, delay, [this] { return stopping_; });
+            }
+            respond(answer(*route, request));
+          });
       return;
     }
   }
@@ -266,7 +268,8 @@ http::Response FakeElevenLabs::answer(const Route& route, const http::Request& r
     if (--it->second.times <= 0) failures_.erase(it);
     auto r = failure.status == 422 ? invalid("name", "Injected validation failure")
                                    : error(failure.status, code_for(failure.status), "Injected failure");
-    if (failure.retry_after_seconds) r.headers.emplace_back("Retry-After", std::to_string(*failure.retry_after_seconds));
+    if (failure.retry_after_seconds)
+      r.headers.emplace_back("Retry-After", std::to_string(*failure.retry_after_seconds));
     return r;
   }
   return (this->*route.handler)(request);

@@ -13,7 +13,9 @@ namespace {
 
 constexpr const char* kVersion = "v21.0";
 
-http::Response reply(int status, const json::value& body) { return {status, util::to_json(body), "application/json", {}}; }
+http::Response reply(int status, const json::value& body) {
+  return {status, util::to_json(body), "application/json", {}};
+}
 
 // Every Graph error has this shape (providers.md 2.2).
 http::Response graph_error(int status, int code, std::string_view message, std::string_view type = "OAuthException") {
@@ -55,7 +57,9 @@ const json::string* string_at(const json::object& o, std::string_view key) {
 FakeGraph::FakeGraph(std::string expected_token)
     : expected_token_(std::move(expected_token)),
       server_(http::ServerLimits{.drain_timeout = std::chrono::seconds(2)},
-              [this](http::Request&& request, http::Respond respond) { dispatch(std::move(request), std::move(respond)); }) {
+              [this](http::Request&& request, http::Respond respond) {
+                dispatch(std::move(request), std::move(respond));
+              }) {
   const std::string v = std::string("/") + kVersion;
   router_.add("GET", v + "/{waba_id}/phone_numbers", {"list_numbers", &FakeGraph::list_numbers});
   router_.add("GET", v + "/{phone_number_id}", {"number_status", &FakeGraph::number_status});
@@ -111,7 +115,8 @@ void FakeGraph::dispatch(http::Request&& request, http::Respond respond) {
   const auto match = router_.match(request);
   respond = contract_recorded("whatsapp", request, std::move(respond));
   if (match.kind != http::Router<Route>::Match::found)
-    return respond(graph_error(400, 100, "Unsupported request - method type: " + request.method, "GraphMethodException"));
+    return respond(
+        graph_error(400, 100, "Unsupported request - method type: " + request.method, "GraphMethodException"));
   std::lock_guard lock(mutex_);
   const Route& route = *match.payload;
   ++requests_[route.operation];
@@ -137,7 +142,8 @@ http::Response FakeGraph::list_numbers(const http::Request& request) {
                                 {"id", id},
                                 {"status", "LINKED"},
                                 {"quality_rating", "GREEN"}});
-  return reply(200, {{"data", std::move(data)}, {"paging", {{"cursors", {{"before", "QVFIUk"}, {"after", "QVFIUl"}}}}}});
+  return reply(200,
+               {{"data", std::move(data)}, {"paging", {{"cursors", {{"before", "QVFIUk"}, {"after", "QVFIUl"}}}}}});
 }
 
 http::Response FakeGraph::number_status(const http::Request& request) {

@@ -35,8 +35,8 @@ class FakeGraph {
 
   // A number of the WABA (kWabaId). It reports `status` until registered; after registration
   // it reports PENDING for `pending_polls` status reads, then CONNECTED.
-  void add_number(const std::string& phone_number_id, const std::string& e164, const std::string& status = "DISCONNECTED",
-                  int pending_polls = 0);
+  void add_number(const std::string& phone_number_id, const std::string& e164,
+                  const std::string& status = "DISCONNECTED", int pending_polls = 0);
   // The next `times` calls of `operation` (list_numbers, number_status, register, send_message)
   // answer `status` with Graph's error body carrying `code`.
   void fail(const std::string& operation, int status, int code, int times = 1);

@@ -11,7 +11,9 @@ namespace json = boost::json;
 
 namespace {
 
-http::Response reply(int status, const json::value& body) { return {status, util::to_json(body), "application/json", {}}; }
+http::Response reply(int status, const json::value& body) {
+  return {status, util::to_json(body), "application/json", {}};
+}
 
 http::Response openai_error(int status, const std::string& message, std::string_view type) {
   return reply(status, {{"error", {{"message", message}, {"type", type}, {"param", nullptr}, {"code", nullptr}}}});
@@ -29,7 +31,8 @@ bool valid_request(const json::object& body) {
     const auto* role = m.is_object() ? m.get_object().if_contains("role") : nullptr;
     const auto* content = m.is_object() ? m.get_object().if_contains("content") : nullptr;
     if (!role || !role->is_string() || !content || !content->is_string()) return false;
-    if (role->get_string() != "system" && role->get_string() != "user" && role->get_string() != "assistant") return false;
+    if (role->get_string() != "system" && role->get_string() != "user" && role->get_string() != "assistant")
+      return false;
   }
   return true;
 }
@@ -38,8 +41,9 @@ bool valid_request(const json::object& body) {
 
 FakeLlm::FakeLlm(std::string expected_key)
     : expected_key_(std::move(expected_key)),
-      server_(http::ServerLimits{.drain_timeout = std::chrono::seconds(2)},
-              [this](http::Request&& request, http::Respond respond) { handle(std::move(request), std::move(respond)); }) {
+      server_(
+          http::ServerLimits{.drain_timeout = std::chrono::seconds(2)},
+          [this](http::Request&& request, http::Respond respond) { handle(std::move(request), std::move(respond)); }) {
   server_.listen("127.0.0.1:0");
   thread_ = std::thread([this] { server_.run(false); });
 }
@@ -83,14 +87,15 @@ void FakeLlm::handle(http::Request&& request, http::Respond respond) {
   ++attempts_;
   changed_.notify_all();
   if (request.method != "POST" || request.path != "/v1/chat/completions")
-    return respond(openai_error(404, "Unknown request URL: " + request.method + " " + request.path, "invalid_request_error"));
+    return respond(
+        openai_error(404, "Unknown request URL: " + request.method + " " + request.path, "invalid_request_error"));
   const auto auth = request.header("authorization");
   if (auth != std::optional<std::string_view>("Bearer " + expected_key_))
     return respond(openai_error(401, "Incorrect API key provided.", "invalid_request_error"));
   if (failures_left_ > 0) {
     --failures_left_;
-    return respond(openai_error(failure_status_, "The server had an error processing the request made with key " +
-                                                     expected_key_,
+    return respond(openai_error(failure_status_,
+                                "The server had an error processing the request made with key " + expected_key_,
                                 "server_error"));
   }
   json::error_code ec;
@@ -105,15 +110,16 @@ void FakeLlm::handle(http::Request&& request, http::Respond respond) {
   } else {
     content = "Reply " + std::to_string(requests_.size());
   }
-  respond(reply(200, {{"id", "chatcmpl-" + std::to_string(requests_.size())},
-                      {"object", "chat.completion"},
-                      {"created", 1739321024},
-                      {"model", body.get_object().at("model")},
-                      {"choices", json::array{{{"index", 0},
-                                               {"message", {{"role", "assistant"}, {"content", content}, {"refusal", nullptr}}},
-                                               {"logprobs", nullptr},
-                                               {"finish_reason", "stop"}}}},
-                      {"usage", {{"prompt_tokens", 42}, {"completion_tokens", 7}, {"total_tokens", 49}}}}));
+  respond(reply(
+      200, {{"id", "chatcmpl-" + std::to_string(requests_.size())},
+            {"object", "chat.completion"},
+            {"created", 1739321024},
+            {"model", body.get_object().at("model")},
+            {"choices", json::array{{{"index", 0},
+                                     {"message", {{"role", "assistant"}, {"content", content}, {"refusal", nullptr}}},
+                                     {"logprobs", nullptr},
+                                     {"finish_reason", "stop"}}}},
+            {"usage", {{"prompt_tokens", 42}, {"completion_tokens", 7}, {"total_tokens", 49}}}}));
 }
 
 }  // namespace cxco::test

@@ -108,7 +108,8 @@ TEST(Crypto, GenerateApiKeyHasPrefixAndFortyBase62Characters) {
     EXPECT_TRUE(key.starts_with(prefix));
     const std::string body = key.substr(prefix.size());
     EXPECT_EQ(body.size(), 40u);
-    EXPECT_TRUE(std::all_of(body.begin(), body.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); }));
+    EXPECT_TRUE(
+        std::all_of(body.begin(), body.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); }));
     EXPECT_EQ(api_key_type(key), type);
   }
   EXPECT_NE(generate_api_key(KeyType::user), generate_api_key(KeyType::user));
@@ -133,9 +134,13 @@ TEST(Crypto, ApiKeyTypeRejectsForeignOrImplausibleKeys) {
 // Base64
 
 TEST(Base64, MatchesRfc4648Vectors) {
-  const std::vector<std::pair<std::string, std::string>> vectors = {
-      {"", ""},         {"f", "Zg=="},        {"fo", "Zm8="},       {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+  const std::vector<std::pair<std::string, std::string>> vectors = {{"", ""},
+                                                                    {"f", "Zg=="},
+                                                                    {"fo", "Zm8="},
+                                                                    {"foo", "Zm9v"},
+                                                                    {"foob", "Zm9vYg=="},
+                                                                    {"fooba", "Zm9vYmE="},
+                                                                    {"foobar", "Zm9vYmFy"}};
   for (const auto& [plain, encoded] : vectors) {
     EXPECT_EQ(base64_encode(plain), encoded);
     EXPECT_EQ(base64_decode(encoded), plain) << encoded;
@@ -172,20 +177,20 @@ TEST(Base64, RoundTripsEveryLengthInBothAlphabetsWithAndWithoutPadding) {
 
 TEST(Base64, RejectsMalformedInput) {
   for (const std::string_view bad : {
-           "Z",          // one leftover character cannot hold a byte
-           "Zm9vY",      // same, after a full quantum
-           "Zg=",        // padding present but incomplete
-           "Zg===",      // too much padding
-           "Z===",       // padding where data must be
-           "====",       //
-           "=Zg=",       // padding at the start
-           "Zg=a",       // padding in the middle
-           "Zm9v=Zg=",   //
-           "Zm 9v",      // whitespace
-           "Zm9v\n",     //
-           "Zm9v*",      // not in any alphabet
-           "Zh==",       // non-zero trailing bits: not the canonical encoding of "f"
-           "Zm9=",       // likewise for "fo"
+           "Z",         // one leftover character cannot hold a byte
+           "Zm9vY",     // same, after a full quantum
+           "Zg=",       // padding present but incomplete
+           "Zg===",     // too much padding
+           "Z===",      // padding where data must be
+           "====",      //
+           "=Zg=",      // padding at the start
+           "Zg=a",      // padding in the middle
+           "Zm9v=Zg=",  //
+           "Zm 9v",     // whitespace
+           "Zm9v\n",    //
+           "Zm9v*",     // not in any alphabet
+           "Zh==",      // non-zero trailing bits: not the canonical encoding of "f"
+           "Zm9=",      // likewise for "fo"
        }) {
     EXPECT_EQ(base64_decode(bad), std::nullopt) << bad;
     EXPECT_EQ(base64_decode(bad, true), std::nullopt) << bad;
@@ -318,10 +323,9 @@ TEST(Fernet, TtlBoundariesFollowPython) {
 
 TEST(Fernet, RoundTripsAssortedPlaintexts) {
   const Fernet f = fresh_fernet();
-  for (const std::string& plain :
-       {std::string(), std::string("x"), std::string(15, 'a'), std::string(16, 'b'), std::string(17, 'c'),
-        std::string("nul\0inside\xff\xfe", 12), std::string(R"({"api_key":"sk_123","région":"ZA"})"),
-        random_bytes(100'000)}) {
+  for (const std::string& plain : {std::string(), std::string("x"), std::string(15, 'a'), std::string(16, 'b'),
+                                   std::string(17, 'c'), std::string("nul\0inside\xff\xfe", 12),
+                                   std::string(R"({"api_key":"sk_123","région":"ZA"})"), random_bytes(100'000)}) {
     const std::string token = f.encrypt(plain);
     EXPECT_EQ(f.decrypt(token, 60), plain) << plain.size();
     // Raw length: header 25 + padded ciphertext + MAC 32.
@@ -334,9 +338,8 @@ TEST(Fernet, EncryptUsesFreshIvAndCurrentTime) {
   const std::string a = f.encrypt("same");
   const std::string b = f.encrypt("same");
   EXPECT_NE(a, b);
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
+  const auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   const auto ts = f.extract_timestamp(a);
   ASSERT_TRUE(ts.has_value());
   EXPECT_LE(std::abs(*ts - now), 5);
@@ -363,8 +366,8 @@ TEST(Fernet, KeysMustBe32BytesOfPaddedUrlSafeBase64) {
   EXPECT_NE(Fernet::generate_key(), key);
 
   EXPECT_FALSE(Fernet::from_key("").has_value());
-  EXPECT_FALSE(Fernet::from_key(kSpecKey.substr(0, 43)).has_value());          // unpadded
-  EXPECT_FALSE(Fernet::from_key(std::string(kSpecKey) + "=").has_value());      // over-padded
+  EXPECT_FALSE(Fernet::from_key(kSpecKey.substr(0, 43)).has_value());       // unpadded
+  EXPECT_FALSE(Fernet::from_key(std::string(kSpecKey) + "=").has_value());  // over-padded
   EXPECT_FALSE(Fernet::from_key(std::string(kSpecKey) + " ").has_value());
   EXPECT_FALSE(Fernet::from_key(base64_encode(std::string(31, 'k'), true)).has_value());
   EXPECT_FALSE(Fernet::from_key(base64_encode(std::string(33, 'k'), true)).has_value());
@@ -385,9 +388,7 @@ struct RotationKeys {
   Fernet f_other = *Fernet::from_key(k_other);
 };
 
-TEST(MultiFernet, RequiresAtLeastOneKey) {
-  EXPECT_THROW(MultiFernet(std::vector<Fernet>{}), std::invalid_argument);
-}
+TEST(MultiFernet, RequiresAtLeastOneKey) { EXPECT_THROW(MultiFernet(std::vector<Fernet>{}), std::invalid_argument); }
 
 TEST(MultiFernet, EncryptsWithFirstKeyOnly) {
   RotationKeys k;
@@ -606,8 +607,8 @@ TEST(ElevenLabsSignature, Missing) {
 TEST(ElevenLabsSignature, Malformed) {
   const std::string v0 = "v0=" + std::string(kElevenHex);
   EXPECT_EQ(verify_eleven("garbage"), SignatureCheck::malformed);
-  EXPECT_EQ(verify_eleven(v0), SignatureCheck::malformed);                    // no t
-  EXPECT_EQ(verify_eleven("t=1739537297"), SignatureCheck::malformed);        // no v0
+  EXPECT_EQ(verify_eleven(v0), SignatureCheck::malformed);              // no t
+  EXPECT_EQ(verify_eleven("t=1739537297"), SignatureCheck::malformed);  // no v0
   EXPECT_EQ(verify_eleven("t=1739537297,v1=" + std::string(kElevenHex)), SignatureCheck::malformed);
   EXPECT_EQ(verify_eleven("t=abc," + v0), SignatureCheck::malformed);
   EXPECT_EQ(verify_eleven("t=," + v0), SignatureCheck::malformed);
@@ -655,8 +656,7 @@ TEST(ElevenLabsSignature, TooOldOrTooFarInTheFuture) {
 
 constexpr std::string_view kWhatsAppSecret = "appsecret";
 constexpr std::string_view kWhatsAppBody = R"({"object":"whatsapp_business_account","entry":[]})";
-constexpr std::string_view kWhatsAppHeader =
-    "sha256=09eceea024af6e6343b760cc9bd3ae7c056938dd636e24e92109eb8219500384";
+constexpr std::string_view kWhatsAppHeader = "sha256=09eceea024af6e6343b760cc9bd3ae7c056938dd636e24e92109eb8219500384";
 
 TEST(WhatsAppSignature, MatchesProviderVector) {
   EXPECT_EQ(sign_whatsapp(kWhatsAppSecret, kWhatsAppBody), kWhatsAppHeader);
@@ -673,12 +673,11 @@ TEST(WhatsAppSignature, MissingMalformedMismatch) {
   EXPECT_EQ(verify_whatsapp_signature("  ", kWhatsAppSecret, kWhatsAppBody), SignatureCheck::missing);
   EXPECT_EQ(verify_whatsapp_signature(kWhatsAppHeader.substr(7), kWhatsAppSecret, kWhatsAppBody),
             SignatureCheck::malformed);
-  EXPECT_EQ(verify_whatsapp_signature("sha1=" + std::string(kWhatsAppHeader.substr(7)), kWhatsAppSecret,
-                                      kWhatsAppBody),
+  EXPECT_EQ(verify_whatsapp_signature("sha1=" + std::string(kWhatsAppHeader.substr(7)), kWhatsAppSecret, kWhatsAppBody),
             SignatureCheck::malformed);
-  EXPECT_EQ(verify_whatsapp_signature("SHA256=" + std::string(kWhatsAppHeader.substr(7)), kWhatsAppSecret,
-                                      kWhatsAppBody),
-            SignatureCheck::malformed);
+  EXPECT_EQ(
+      verify_whatsapp_signature("SHA256=" + std::string(kWhatsAppHeader.substr(7)), kWhatsAppSecret, kWhatsAppBody),
+      SignatureCheck::malformed);
   EXPECT_EQ(verify_whatsapp_signature(kWhatsAppHeader, "otherSecret", kWhatsAppBody), SignatureCheck::mismatch);
   // Verified over the raw bytes: re-serialised (here: pretty-printed) JSON does not match.
   EXPECT_EQ(verify_whatsapp_signature(kWhatsAppHeader, kWhatsAppSecret,

@@ -19,10 +19,10 @@ UsageTotals totals(std::int64_t conversations, std::int64_t seconds, std::int64_
 
 TEST(UsageArithmetic, MinutesAreRoundedHalfUpToOneDecimal) {
   EXPECT_EQ(minutes(0), 0.0);
-  EXPECT_EQ(minutes(2), 0.0);    // 0.033
-  EXPECT_EQ(minutes(3), 0.1);    // 0.05 exactly: half up
-  EXPECT_EQ(minutes(86), 1.4);   // 1.433
-  EXPECT_EQ(minutes(87), 1.5);   // 1.45 exactly
+  EXPECT_EQ(minutes(2), 0.0);   // 0.033
+  EXPECT_EQ(minutes(3), 0.1);   // 0.05 exactly: half up
+  EXPECT_EQ(minutes(86), 1.4);  // 1.433
+  EXPECT_EQ(minutes(87), 1.5);  // 1.45 exactly
   EXPECT_EQ(minutes(120), 2.0);
   EXPECT_EQ(minutes(72342), 1205.7);
   EXPECT_EQ(minutes(3'000'000'000'003), 50'000'000'000.1);

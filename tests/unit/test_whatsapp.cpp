@@ -9,8 +9,15 @@ namespace cxco::providers {
 
 TEST(WhatsAppGraphError, RetriesTransportServerAndThrottlingErrorsOnly) {
   // Decided on Graph's error.code as Meta advises: throttling arrives as HTTP 400 too.
-  for (const auto& [status, code] : std::vector<std::pair<int, int>>{
-           {0, 0}, {429, 4}, {500, 0}, {503, 131016}, {400, 130429}, {400, 80007}, {400, 131056}, {400, 133015}, {400, 133009}})
+  for (const auto& [status, code] : std::vector<std::pair<int, int>>{{0, 0},
+                                                                     {429, 4},
+                                                                     {500, 0},
+                                                                     {503, 131016},
+                                                                     {400, 130429},
+                                                                     {400, 80007},
+                                                                     {400, 131056},
+                                                                     {400, 133015},
+                                                                     {400, 133009}})
     EXPECT_TRUE(GraphError("op", status, code, "x").transient()) << status << " " << code;
   for (const auto& [status, code] : std::vector<std::pair<int, int>>{
            {401, 190}, {403, 200}, {400, 100}, {400, 133005}, {400, 133006}, {400, 136025}, {400, 131026}})
