@@ -11,8 +11,7 @@ constexpr std::string_view kSqliteTables =
     "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations'";
 constexpr std::string_view kSqliteColumns = "SELECT name, type, \"notnull\", pk FROM pragma_table_info(?)";
 constexpr std::string_view kSqliteIndexes = "SELECT name, \"unique\", origin, partial FROM pragma_index_list(?)";
-constexpr std::string_view kSqliteIndexColumns =
-    "SELECT name FROM pragma_index_xinfo(?) WHERE key = 1 ORDER BY seqno";
+constexpr std::string_view kSqliteIndexColumns = "SELECT name FROM pragma_index_xinfo(?) WHERE key = 1 ORDER BY seqno";
 constexpr std::string_view kPostgresTables =
     "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() "
     "AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations'";
