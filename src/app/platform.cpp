@@ -78,7 +78,7 @@ Platform::Platform(const Config& cfg, const util::Clock& clk)
       usage(*db, clock),
       webhooks(*db, clock, fernet, config.webhook_allow_private),
       whatsapp(*db, clock, credentials, live(), config.whatsapp_sim_verify_seconds, config.whatsapp_app_secret),
-      idempotency(*db, clock),
+      idempotency(*db, clock, fernet),
       operations(*db) {}
 
 services::Services Platform::services() {

@@ -55,6 +55,7 @@ struct AgentUsageLine {
 struct CompanyUsage {
   DayRange period;
   ChannelTotals totals;
+  std::int64_t agents_active = 0;        // the company's agents that are active now
   std::vector<AgentUsageLine> by_agent;  // agents with conversations, biggest voice users first
 };
 

@@ -15,6 +15,13 @@ using wire::kRequired;
 
 namespace {
 
+// Bounds of what a real call can report: unix times between 2000 and 2100, a call (and any
+// moment in it) at most a day long. A signed payload beyond them is refused rather than
+// metered: it would put a call in year -292277022601 and usage in the negative.
+constexpr std::int64_t kEarliestUnix = 946684800;   // 2000-01-01
+constexpr std::int64_t kLatestUnix = 4102444800;    // 2100-01-01
+constexpr std::int64_t kLongestCallSeconds = 86400;
+
 // Copies the fields that are present and not null.
 void keep(json::object& to, const json::object* from, std::initializer_list<std::string_view> keys) {
   if (!from) return;
@@ -70,8 +77,9 @@ domain::CallRecord map_transcription(FieldReader& data, std::optional<std::int64
   m.status = status_of(provider_status);
 
   auto meta = data.object("metadata");
-  m.started_unix = meta.integer("start_time_unix_secs").value_or(event_unix.value_or(now_unix));
-  m.duration_seconds = std::max<std::int64_t>(0, meta.integer("call_duration_secs").value_or(0));
+  m.started_unix = meta.integer("start_time_unix_secs", wire::kOptional, kEarliestUnix, kLatestUnix)
+                       .value_or(event_unix.value_or(now_unix));
+  m.duration_seconds = meta.integer("call_duration_secs", wire::kOptional, 0, kLongestCallSeconds).value_or(0);
   auto phone = meta.object("phone_call");
   m.caller_number = phone.string("external_number");
   // Calls without a phone leg (web widget) are the caller reaching the agent: inbound.
@@ -90,7 +98,7 @@ domain::CallRecord map_transcription(FieldReader& data, std::optional<std::int64
       if (!turn.object()) continue;
       const auto role = turn.string("role", kRequired);
       const auto message = turn.string("message");
-      const auto at = turn.number("time_in_call_secs", kRequired).value_or(0.0);
+      const auto at = turn.number("time_in_call_secs", kRequired, 0, kLongestCallSeconds).value_or(0.0);
       m.transcript.push_back({role.value_or(""), message, at});
       // The first transfer ends the agent's part; the call time after it is SIP refer time.
       const auto destination = transfer_destination(turn.array("tool_results"));
@@ -138,7 +146,7 @@ PostCall parse_post_call(const json::object& payload, std::int64_t now_unix) {
   FieldReader body(&payload, {"body"}, errors);
   PostCall out;
   const auto type = body.string("type", kRequired);
-  const auto event_unix = body.integer("event_timestamp");
+  const auto event_unix = body.integer("event_timestamp", wire::kOptional, kEarliestUnix, kLatestUnix);
   body.check();
   out.type = *type;
   // post_call_audio and types added later are acknowledged, so the provider does not retry them.

@@ -36,7 +36,10 @@ std::optional<KeptAnswer> Idempotency::begin(const std::string& scope, const std
       throw ApiError::validation({FieldError{
           {"header", "Idempotency-Key"}, "This Idempotency-Key was used with a different request", "value_error"}});
     if (!record->status) throw ApiError::conflict("A request with this Idempotency-Key is in progress");
-    return KeptAnswer{static_cast<int>(*record->status), record->response_body};
+    auto body = fernet_.decrypt(record->response_body);
+    // Kept under a key no longer configured: better refused than run twice.
+    if (!body) throw ApiError::conflict("The answer kept for this Idempotency-Key can no longer be read; use a new key");
+    return KeptAnswer{static_cast<int>(*record->status), std::move(*body)};
   });
 }
 
@@ -45,7 +48,7 @@ void Idempotency::complete(const std::string& scope, const std::string& key, con
     if (answer.status >= 500 || answer.status == 429)
       store::idempotency_repo::remove(tx, scope, key);
     else
-      store::idempotency_repo::complete(tx, scope, key, answer.status, answer.body);
+      store::idempotency_repo::complete(tx, scope, key, answer.status, fernet_.encrypt(answer.body));
   });
 }
 

@@ -10,7 +10,7 @@ namespace cxco::services {
 
 domain::CompanyUsage Usage::company(domain::CompanyId company, domain::DayRange range) {
   return db_.read([&](store::Tx& tx) {
-    domain::CompanyUsage usage{range, {}, {}};
+    domain::CompanyUsage usage{range, {}, store::agents_repo::count_with_status(tx, company, domain::AgentStatus::active), {}};
     const auto by_agent = store::usage_repo::by_agent(tx, company, range);
     // Names come from a second, small query: joining agents to every rollup row would cost a
     // lookup per day and agent.

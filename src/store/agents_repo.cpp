@@ -22,6 +22,7 @@ constexpr std::string_view kActiveAnyCompany =
     " WHERE a.id = ? AND a.status = 'active' AND a.external_agent_id IS NOT NULL";
 constexpr std::string_view kExists = "SELECT id FROM agents WHERE company_id = ? AND id = ?";
 constexpr std::string_view kNames = "SELECT id, name FROM agents WHERE company_id = ?";
+constexpr std::string_view kCountWithStatus = "SELECT count(*) AS n FROM agents WHERE company_id = ? AND status = ?";
 constexpr std::string_view kInsert =
     "INSERT INTO agents (company_id, name, personality, opening_line, voice_id, language, status, config, "
     "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?) RETURNING id";
@@ -116,6 +117,10 @@ std::map<std::int64_t, std::string> names(Tx& tx, domain::CompanyId company) {
   std::map<std::int64_t, std::string> out;
   for (const auto& r : tx.query(kNames, {company.value}).rows) out.emplace(r.i64("id"), r.str("name"));
   return out;
+}
+
+std::int64_t count_with_status(Tx& tx, domain::CompanyId company, domain::AgentStatus status) {
+  return tx.one(kCountWithStatus, {company.value, std::string(domain::to_string(status))})->i64("n");
 }
 
 std::int64_t insert(Tx& tx, domain::CompanyId company, const domain::Agent& a, const std::string& now) {

@@ -19,6 +19,7 @@ std::vector<domain::Agent> list(Tx& tx, domain::CompanyId company, std::optional
                                 const domain::PageRequest& page);
 bool exists(Tx& tx, domain::CompanyId company, std::int64_t agent_id);
 std::map<std::int64_t, std::string> names(Tx& tx, domain::CompanyId company);
+std::int64_t count_with_status(Tx& tx, domain::CompanyId company, domain::AgentStatus status);
 
 std::int64_t insert(Tx& tx, domain::CompanyId company, const domain::Agent& agent, const std::string& now);
 // Writes the agent's editable fields (name, personality, opening line, language, voice, config).

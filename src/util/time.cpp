@@ -76,7 +76,8 @@ std::optional<std::int64_t> parse_date(std::string_view t) {
     return v;
   };
   const auto y = digits(0, 4), m = digits(5, 2), d = digits(8, 2);
-  if (!y || !m || !d || *m < 1 || *m > 12 || *d < 1) return std::nullopt;
+  // Year 0000 is ISO 8601's 1 BC: no usage or call predates the epoch, so years start at 1970.
+  if (!y || !m || !d || *y < 1970 || *m < 1 || *m > 12 || *d < 1) return std::nullopt;
   static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   const bool leap = (*y % 4 == 0 && *y % 100 != 0) || *y % 400 == 0;
   const unsigned max_day = *m == 2 && leap ? 29 : kDays[*m - 1];

@@ -24,7 +24,7 @@ class SystemClock final : public Clock {
 std::string iso8601(std::int64_t unix_seconds);
 // "2026-03-12" for unix seconds (UTC day).
 std::string utc_date(std::int64_t unix_seconds);
-// Days since 1970-01-01 for a strict "YYYY-MM-DD" that names a real calendar day.
+// Days since 1970-01-01 for a strict "YYYY-MM-DD" that names a real calendar day from 1970 on.
 std::optional<std::int64_t> parse_date(std::string_view text);
 std::string date_from_days(std::int64_t days);
 

@@ -48,7 +48,30 @@ std::string type_name(const json::value& v) {
   }
 }
 
-bool blank(std::string_view s) { return s.find_first_not_of(" \t\r\n") == std::string_view::npos; }
+// Code points (UTF-8 is validated by the parser): lengths are counted as people count them.
+std::size_t characters(std::string_view s) {
+  std::size_t n = 0;
+  for (const char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+// Nothing but white space, ASCII or Unicode (no-break, ideographic and the other spaces).
+bool blank(std::string_view s) {
+  static constexpr std::string_view kUnicodeSpaces[] = {
+      "\u00a0", "\u1680", "\u2000", "\u2001", "\u2002", "\u2003", "\u2004", "\u2005", "\u2006", "\u2007",
+      "\u2008", "\u2009", "\u200a", "\u200b", "\u2028", "\u2029", "\u202f", "\u205f", "\u3000", "\ufeff"};
+  for (std::size_t i = 0; i < s.size();) {
+    if (std::string_view(" \t\r\n\v\f").find(s[i]) != std::string_view::npos) {
+      ++i;
+      continue;
+    }
+    const auto space = std::find_if(std::begin(kUnicodeSpaces), std::end(kUnicodeSpaces),
+                                     [&](std::string_view u) { return s.substr(i, u.size()) == u; });
+    if (space == std::end(kUnicodeSpaces)) return false;
+    i += space->size();
+  }
+  return true;
+}
 
 }  // namespace
 
@@ -91,11 +114,16 @@ std::optional<std::string> FieldReader::string(std::string_view key, Presence p,
     return std::nullopt;
   }
   std::string s(v->get_string());
+  // PostgreSQL text cannot hold NUL, and ids that differ only after one would collide there.
+  if (s.find('\0') != std::string::npos) {
+    error(key, "String should not contain NUL characters", "value_error");
+    return std::nullopt;
+  }
   if (p != kOptional && blank(s)) {
     error(key, "String should not be empty", "string_too_short");
     return std::nullopt;
   }
-  if (s.size() > max_len) {
+  if (characters(s) > max_len) {
     error(key, "String should have at most " + std::to_string(max_len) + " characters", "string_too_long");
     return std::nullopt;
   }

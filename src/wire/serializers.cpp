@@ -238,13 +238,14 @@ void write(JsonWriter& w, const domain::CompanyUsage& u) {
   w.begin_object();
   write_period(w, u.period);
   write_channels(w, u.totals);
-  w.field("agents_active", static_cast<std::int64_t>(u.by_agent.size())).key("by_agent").begin_array();
+  w.field("agents_active", u.agents_active).key("by_agent").begin_array();
+  // A voice breakdown, like the `voice` block: its conversations are calls.
   for (const auto& a : u.by_agent)
     w.begin_object()
         .field("agent_id", a.agent_id)
         .field("agent_name", a.agent_name)
         .field("voice_minutes", domain::minutes(a.totals.voice.duration_seconds))
-        .field("total_conversations", a.totals.conversations())
+        .field("total_conversations", a.totals.voice.conversations)
         .end_object();
   w.end_array().end_object();
 }

@@ -151,7 +151,8 @@ TEST_F(Usage, EveryFigureMatchesSumsOfTheCallsDelivered) {
     EXPECT_EQ(answer.at("period"), (json::object{{"start_date", "2026-03-01"}, {"end_date", "2026-03-12"}})) << path;
     sum("2026-03-01", "2026-03-12", std::nullopt).check_voice(answer.at("voice"), path);
     expect_no_whatsapp(answer, path);
-    EXPECT_EQ(answer.at("agents_active").as_int64(), 2) << path;
+    // Active agents, called or not (the third has had no calls).
+    EXPECT_EQ(answer.at("agents_active").as_int64(), 3) << path;
     const auto& by_agent = answer.at("by_agent").as_array();
     ASSERT_EQ(by_agent.size(), 2u) << path;
     for (const auto& entry : by_agent) {
@@ -219,8 +220,11 @@ TEST_F(Usage, DefaultRangeIsTheCurrentMonthSoFar) {
   auto april = get("/api/usage/summary");
   EXPECT_EQ(april.at("period"), (json::object{{"start_date", "2026-04-01"}, {"end_date", "2026-04-01"}}));
   Expected().check_voice(april.at("voice"), "april");
-  EXPECT_EQ(april.at("agents_active").as_int64(), 0);
+  EXPECT_EQ(april.at("agents_active").as_int64(), 3);
   EXPECT_TRUE(april.at("by_agent").as_array().empty());
+  // A paused agent is not active.
+  ASSERT_EQ(server.post("/api/agents/" + std::to_string(agents[2].id) + "/pause", user.key, json::object{}).status, 200);
+  EXPECT_EQ(get("/api/usage/summary").at("agents_active").as_int64(), 2);
 }
 
 TEST_F(Usage, DatesAndRangesAreValidated) {
