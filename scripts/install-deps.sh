@@ -19,7 +19,7 @@ if [[ "${1:-}" == "--with-package-tools" ]]; then
   packages+=(dpkg-dev file)
 fi
 if [[ "${1:-}" == "--with-bench-tools" ]]; then
-  packages+=(wrk bc)
+  packages+=(wrk bc valgrind)
 fi
 
 missing=()

@@ -14,8 +14,7 @@ domain::CompanyUsage Usage::company(domain::CompanyId company, domain::DayRange 
     const auto by_agent = store::usage_repo::by_agent(tx, company, range);
     // Names come from a second, small query: joining agents to every rollup row would cost a
     // lookup per day and agent.
-    const auto names =
-        by_agent.empty() ? decltype(store::agents_repo::names(tx, company)){} : store::agents_repo::names(tx, company);
+    const auto names = by_agent.empty() ? std::map<std::int64_t, std::string>() : store::agents_repo::names(tx, company);
     for (const auto& [agent_id, totals] : by_agent) {
       usage.totals.voice += totals.voice;
       usage.totals.whatsapp += totals.whatsapp;

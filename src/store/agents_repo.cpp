@@ -22,6 +22,7 @@ constexpr std::string_view kActiveAnyCompany =
     " WHERE a.id = ? AND a.status = 'active' AND a.external_agent_id IS NOT NULL";
 constexpr std::string_view kExists = "SELECT id FROM agents WHERE company_id = ? AND id = ?";
 constexpr std::string_view kNames = "SELECT id, name FROM agents WHERE company_id = ?";
+// Counted from the (company_id, status, id) index alone.
 constexpr std::string_view kCountWithStatus = "SELECT count(*) AS n FROM agents WHERE company_id = ? AND status = ?";
 constexpr std::string_view kInsert =
     "INSERT INTO agents (company_id, name, personality, opening_line, voice_id, language, status, config, "
