@@ -5,8 +5,12 @@
 namespace cxco::store {
 
 const std::optional<std::string>& Row::cell(std::string_view column) const {
-  for (std::size_t i = 0; i < columns_->size(); ++i)
-    if ((*columns_)[i] == column) return cells_[i];
+  const auto& columns = *columns_;
+  for (std::size_t n = 0, i = next_; n < columns.size(); ++n, i = i + 1 == columns.size() ? 0 : i + 1)
+    if (columns[i] == column) {
+      next_ = i + 1 == columns.size() ? 0 : i + 1;
+      return cells_[i];
+    }
   throw std::logic_error("no column '" + std::string(column) + "' in result");
 }
 

@@ -61,6 +61,8 @@ class Row {
   const std::optional<std::string>& cell(std::string_view column) const;
   std::shared_ptr<const std::vector<std::string>> columns_;
   std::vector<std::optional<std::string>> cells_;
+  // Repositories read columns in the order they select them: the next lookup starts here.
+  mutable std::size_t next_ = 0;
 };
 
 struct Result {

@@ -1,6 +1,7 @@
 // SQLite driver: WAL, busy timeout, foreign keys, and a cache of prepared statements.
 #include <sqlite3.h>
 
+#include <charconv>
 #include <cstdio>
 #include <string>
 #include <unordered_map>
@@ -71,8 +72,14 @@ class SqliteConnection final : public Connection {
       std::vector<std::optional<std::string>> cells;
       cells.reserve(static_cast<std::size_t>(ncols));
       for (int c = 0; c < ncols; ++c) {
-        if (sqlite3_column_type(stmt, c) == SQLITE_NULL) {
+        const int type = sqlite3_column_type(stmt, c);
+        if (type == SQLITE_NULL) {
           cells.emplace_back(std::nullopt);
+        } else if (type == SQLITE_INTEGER) {
+          // Formatted here rather than by SQLite, which would keep a text copy of its own.
+          char digits[24];
+          const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, sqlite3_column_int64(stmt, c));
+          cells.emplace_back(std::string(digits, end));
         } else {
           const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
           cells.emplace_back(std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt, c))));
