@@ -144,7 +144,7 @@ void Dispatcher::deliver(const Claimed& c) {
         outcome = "skipped";
       } else {
         const std::string payload = row->str("payload");
-        http::ClientRequest req;
+        http::ClientRequest req{.max_response_bytes = 16 * 1024};  // receivers only acknowledge; keep it small
         req.method = "POST";
         req.url = row->str("url");
         req.body = payload;

@@ -1,0 +1,152 @@
+// Hostile inputs at the HTTP layer (issue 16, the external security review): what a peer can
+// do with bytes on the wire, with response sizes and with connection counts, and that the
+// server neither runs out of memory or descriptors nor misreads one request as another.
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include "harness.h"
+#include "http/client.h"
+#include "raw_socket.h"
+
+namespace cxco::test {
+
+namespace json = boost::json;
+
+namespace {
+
+// A peer on 127.0.0.1 that answers every request with 200 and a body of `body_bytes`, written
+// as fast as the client takes it: with a Content-Length, or delimited by closing the connection.
+// It counts what it sent, so a test can tell that the client stopped the transfer early.
+class HugeBodyPeer {
+ public:
+  HugeBodyPeer(std::size_t body_bytes, bool announce_length) : body_bytes_(body_bytes), announce_(announce_length) {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (::bind(listener_, reinterpret_cast<sockaddr*>(&addr), len) != 0 || ::listen(listener_, 16) != 0 ||
+        ::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
+      throw std::runtime_error("HugeBodyPeer: cannot listen");
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~HugeBodyPeer() {
+    stop_ = true;
+    thread_.join();
+    ::close(listener_);
+  }
+
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/"; }
+  std::size_t answered() const { return answered_; }
+  // Body bytes sent on the most recent connection, and whether the client closed it before the end.
+  std::size_t last_sent() const { return last_sent_; }
+  bool last_cut_short() const { return last_cut_short_; }
+
+ private:
+  void serve() {
+    while (!stop_) {
+      pollfd p{listener_, POLLIN, 0};
+      if (::poll(&p, 1, 50) <= 0) continue;
+      const int fd = ::accept(listener_, nullptr, nullptr);
+      if (fd < 0) continue;
+      answer(fd);
+      ::close(fd);
+    }
+  }
+
+  void answer(int fd) {
+    std::string request;
+    char buf[4096];
+    while (request.find("\r\n\r\n") == std::string::npos) {
+      const auto n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) return;
+      request.append(buf, static_cast<std::size_t>(n));
+    }
+    std::string head = "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n";
+    head += announce_ ? "Content-Length: " + std::to_string(body_bytes_) + "\r\n\r\n" : "Connection: close\r\n\r\n";
+    if (::send(fd, head.data(), head.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(head.size())) return;
+    const std::string chunk(64 * 1024, 'x');
+    std::size_t sent = 0;
+    bool cut_short = false;
+    while (sent < body_bytes_) {
+      const auto n = ::send(fd, chunk.data(), std::min(chunk.size(), body_bytes_ - sent), MSG_NOSIGNAL);
+      if (n <= 0) {
+        cut_short = true;
+        break;
+      }
+      sent += static_cast<std::size_t>(n);
+    }
+    last_sent_ = sent;
+    last_cut_short_ = cut_short;
+    ++answered_;
+  }
+
+  std::size_t body_bytes_;
+  bool announce_;
+  int listener_ = -1;
+  std::uint16_t port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<std::size_t> answered_{0}, last_sent_{0};
+  std::atomic<bool> last_cut_short_{false};
+  std::thread thread_;
+};
+
+constexpr std::size_t kHugeBody = 64 * 1024 * 1024;
+
+}  // namespace
+
+// Finding 1: a peer answering with a huge body must not be buffered whole.
+TEST(HostileInputs, OutboundResponsesLargerThanTheCapAreAbortedEarly) {
+  for (const bool announce_length : {true, false}) {
+    SCOPED_TRACE(announce_length ? "Content-Length" : "close-delimited");
+    HugeBodyPeer peer(kHugeBody, announce_length);
+    http::ClientRequest req;
+    req.url = peer.url();
+    req.max_response_bytes = 16 * 1024;
+    const auto res = http::perform(req);
+    EXPECT_EQ(res.error, "response larger than 16384 bytes");
+    EXPECT_EQ(res.status, 0);
+    EXPECT_LE(res.body.size(), req.max_response_bytes);
+    ASSERT_TRUE(eventually([&] { return peer.answered() == 1; }));
+    // The client hung up long before the end: what the peer got out is what the sockets buffer.
+    EXPECT_TRUE(peer.last_cut_short());
+    EXPECT_LT(peer.last_sent(), kHugeBody);
+  }
+}
+
+TEST(HostileInputs, ProviderCallsHaveAResponseCapByDefault) {
+  HugeBodyPeer peer(kHugeBody, true);
+  http::ClientRequest req;
+  req.url = peer.url();
+  const auto res = http::perform(req);
+  EXPECT_EQ(res.error, "response larger than " + std::to_string(req.max_response_bytes) + " bytes");
+}
+
+// Webhook receivers only acknowledge; a huge answer fails the attempt instead of filling memory.
+TEST(HostileInputs, AWebhookReceiverAnsweringAHugeBodyFailsTheAttempt) {
+  HugeBodyPeer receiver(kHugeBody, false);
+  TestServer server([](auto& v) {
+    v["CXCO_WEBHOOK_ALLOW_PRIVATE"] = "1";
+    v["CXCO_WEBHOOK_RETRY_SCHEDULE"] = "60";
+  });
+  auto company = server.create_company();
+  auto hook = server.post("/api/webhooks/", company.key,
+                          json::object{{"url", receiver.url()}, {"events", json::array{"agent.status_changed"}}});
+  ASSERT_EQ(hook.status, 201) << hook.body;
+  const auto hook_path = "/api/webhooks/" + std::to_string(hook.json.at("id").as_int64());
+  ASSERT_EQ(server.request("POST", hook_path + "/test", company.key).status, 202);
+  Reply attempts;
+  ASSERT_TRUE(eventually([&] {
+    attempts = server.get(hook_path + "/deliveries", company.key);
+    return attempts.status == 200 && !attempts.json.at("items").as_array().empty();
+  }));
+  const auto& attempt = attempts.json.at("items").at(0);
+  EXPECT_EQ(attempt.at("outcome"), "failed");
+  EXPECT_EQ(attempt.at("error"), "response larger than 16384 bytes");
+  ASSERT_TRUE(eventually([&] { return receiver.answered() >= 1; }));
+  EXPECT_TRUE(receiver.last_cut_short());
+}
+
+}  // namespace cxco::test
