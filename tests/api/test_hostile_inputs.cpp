@@ -3,11 +3,14 @@
 // server neither runs out of memory or descriptors nor misreads one request as another.
 #include <algorithm>
 #include <atomic>
+#include <random>
+#include <sstream>
 #include <thread>
 
 #include "harness.h"
 #include "http/client.h"
 #include "raw_socket.h"
+#include "util/metrics.h"
 
 namespace cxco::test {
 
@@ -147,6 +150,53 @@ TEST(HostileInputs, AWebhookReceiverAnsweringAHugeBodyFailsTheAttempt) {
   EXPECT_EQ(attempt.at("error"), "response larger than 16384 bytes");
   ASSERT_TRUE(eventually([&] { return receiver.answered() >= 1; }));
   EXPECT_TRUE(receiver.last_cut_short());
+}
+
+// Finding 4: any token is a method to the parser, and every one used to become a new series.
+TEST(HostileInputs, RandomMethodsDoNotGrowMetrics) {
+  TestServer server;
+  const std::string close = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  // One of each series the flood below touches exists before it: only numbers may change after.
+  raw_exchange(server.port(), "BREW /healthz HTTP/1.1\r\nHost: x\r\n\r\n" + close);
+  server.get("/metrics");
+  const auto before = server.get("/metrics").body.size();
+  std::mt19937 rng{42};
+  std::string pipelined;
+  for (int i = 0; i < 3000; ++i) {
+    std::string method;
+    for (int j = 0; j < 12; ++j) method += static_cast<char>('A' + rng() % 26);
+    pipelined += method + " /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  }
+  const auto r = raw_exchange(server.port(), pipelined + close, 10000);
+  ASSERT_TRUE(r.closed);
+  ASSERT_NE(r.received.find("HTTP/1.1 405"), std::string::npos);
+  const auto metrics = server.get("/metrics").body;
+  EXPECT_LT(metrics.size(), before + 256);
+  EXPECT_NE(metrics.find("method=\"OTHER\""), std::string::npos);
+}
+
+namespace {
+std::size_t lines_starting_with(const std::string& text, const std::string& prefix) {
+  std::size_t n = 0;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) n += line.rfind(prefix, 0) == 0;
+  return n;
+}
+}  // namespace
+
+// Whatever a caller passes as labels, a metric keeps a bounded number of short series.
+TEST(HostileInputs, MetricSeriesAndLabelValuesAreBounded) {
+  constexpr const char* kName = "cxco_test_hostile_labels_total";
+  for (int i = 0; i < 5000; ++i) metrics::increment(kName, {{"route", "/r/" + std::to_string(i)}});
+  const std::string huge(100000, 'v');
+  metrics::increment("cxco_test_hostile_long_total", {{"route", huge}});
+  const auto text = metrics::render({});
+  const auto series = lines_starting_with(text, std::string(kName) + "{");
+  EXPECT_LE(series, metrics::kMaxSeriesPerMetric + 1);  // and one overflow series for the rest
+  EXPECT_GE(series, metrics::kMaxSeriesPerMetric);
+  EXPECT_NE(text.find(std::string(kName) + "{route=\"overflow\"} "), std::string::npos);
+  EXPECT_EQ(text.find(huge), std::string::npos);
+  EXPECT_NE(text.find("cxco_test_hostile_long_total{route=\"" + huge.substr(0, 128) + "\"}"), std::string::npos);
 }
 
 }  // namespace cxco::test
