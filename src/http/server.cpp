@@ -5,6 +5,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <mutex>
@@ -12,6 +13,7 @@
 #include <set>
 #include <stdexcept>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include "http/error_response.h"
@@ -49,12 +51,41 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// The request handlers see, from a parsed message; nullopt for a target that is not a path.
-std::optional<Request> make_request(bhttp::request<bhttp::string_body>& msg) {
+// RFC 9112 section 6: a body must be framed one way only, or the bytes after it could be read
+// as another request. Transfer-Encoding is taken only as exactly "chunked"; anything else is
+// refused, and every refusal closes the connection.
+std::optional<ApiError> framing_error(const bhttp::request<bhttp::string_body>& msg) {
+  bool present = false;
+  std::vector<std::string> codings;  // lowercased, in order, over every Transfer-Encoding line
+  for (const auto& f : msg) {
+    if (f.name() != bhttp::field::transfer_encoding) continue;
+    present = true;
+    for (std::string_view rest = f.value(); !rest.empty();) {
+      const auto comma = rest.find(',');
+      std::string_view item = rest.substr(0, comma);
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+      while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+      if (!item.empty()) codings.push_back(lower(item));  // empty list elements are allowed and ignored
+    }
+  }
+  if (!present) return std::nullopt;
+  const auto bad = [](std::string detail) { return ApiError(400, "bad_request", std::move(detail)); };
+  if (msg.version() < 11) return bad("Transfer-Encoding is not allowed in HTTP/1.0");
+  if (msg.find(bhttp::field::content_length) != msg.end()) return bad("Both Transfer-Encoding and Content-Length");
+  if (codings.empty() || codings.back() != "chunked") return bad("Transfer-Encoding must end in chunked");
+  if (std::count(codings.begin(), codings.end(), "chunked") > 1) return bad("chunked is applied more than once");
+  if (codings.size() > 1) return ApiError(501, "not_implemented", "Only the chunked transfer coding is supported");
+  return std::nullopt;
+}
+
+// The request handlers see, from a parsed message, or why it is refused.
+std::variant<Request, ApiError> make_request(bhttp::request<bhttp::string_body>& msg) {
+  if (auto error = framing_error(msg)) return std::move(*error);
   Request req;
   req.method = std::string(msg.method_string());
   const auto target = boost::urls::parse_origin_form(msg.target());
-  if (!target) return std::nullopt;
+  if (!target) return ApiError(400, "bad_request", "Malformed request target");
   req.path = target->path();
   for (const auto& p : target->params()) req.query.emplace_back(p.key, p.has_value ? p.value : std::string());
   for (const auto& f : msg) req.headers.emplace_back(lower(f.name_string()), std::string(f.value()));
@@ -87,9 +118,9 @@ ParseOutcome parse_request(std::string_view bytes, const ServerLimits& limits) {
   if (!ec && !parser.is_done()) parser.put_eof(ec);
   if (ec && ec != bhttp::error::need_more) return {std::nullopt, status_for(ec)};
   if (!parser.is_done()) return {std::nullopt, 400};
-  auto req = make_request(parser.get());
-  if (!req) return {std::nullopt, 400};
-  return {std::move(req), 0};
+  auto made = make_request(parser.get());
+  if (const auto* error = std::get_if<ApiError>(&made)) return {std::nullopt, error->status};
+  return {std::move(std::get<Request>(made)), 0};
 }
 
 struct Server::Impl {
@@ -165,9 +196,9 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     auto& msg = parser_->get();
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
-    auto parsed = make_request(msg);
-    if (!parsed) return write_error(ApiError(400, "bad_request", "Malformed request target"));
-    Request req = std::move(*parsed);
+    auto made = make_request(msg);
+    if (const auto* error = std::get_if<ApiError>(&made)) return write_error(*error);
+    Request req = std::move(std::get<Request>(made));
     request_id_ = req.request_id;
 
     in_flight_ = true;

@@ -30,7 +30,8 @@ using Respond = std::function<void(Response)>;
 using Dispatcher = std::function<void(Request&&, Respond)>;
 
 // What the server makes of one request's bytes: the request, or the status it answers instead
-// (400 malformed, 413 too large, 431 headers too large). Used by the listener and the fuzzer.
+// (400 malformed or ambiguous, 413 too large, 431 headers too large, 501 a transfer coding other
+// than chunked). Used by the listener and the fuzzer.
 struct ParseOutcome {
   std::optional<Request> request;
   int error_status = 0;

@@ -199,4 +199,57 @@ TEST(HostileInputs, MetricSeriesAndLabelValuesAreBounded) {
   EXPECT_NE(text.find("cxco_test_hostile_long_total{route=\"" + huge.substr(0, 128) + "\"}"), std::string::npos);
 }
 
+namespace {
+
+std::size_t count_of(const std::string& text, std::string_view what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// A second request hidden after `request`; it must never be answered.
+const std::string kSmuggled = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-Id: smuggled\r\n\r\n";
+
+void expect_refused_and_closed(std::uint16_t port, const std::string& request, const std::string& status) {
+  SCOPED_TRACE(request);
+  const auto r = raw_exchange(port, request + kSmuggled);
+  EXPECT_EQ(r.received.find("HTTP/1.1 " + status), 0u) << r.received;
+  EXPECT_EQ(count_of(r.received, "HTTP/1."), 1u) << r.received;
+  EXPECT_EQ(r.received.find("smuggled"), std::string::npos) << r.received;
+  EXPECT_TRUE(r.closed);
+}
+
+}  // namespace
+
+// Finding 3: a Transfer-Encoding other than exactly "chunked" made the body look empty, so the
+// bytes after the headers ran as the next request (RFC 9112 section 6.3).
+TEST(HostileInputs, AmbiguousTransferEncodingIsRefusedAndTheConnectionClosed) {
+  TestServer server;
+  const std::string head = "POST /api/users/ HTTP/1.1\r\nHost: x\r\n";
+  const std::string chunked_body = "0\r\n\r\n";
+  expect_refused_and_closed(server.port(), head + "Transfer-Encoding: xchunked\r\n\r\n", "400");
+  expect_refused_and_closed(server.port(), head + "Transfer-Encoding: gzip\r\n\r\n", "400");
+  expect_refused_and_closed(server.port(), head + "Transfer-Encoding: chunked, identity\r\n\r\n", "400");
+  expect_refused_and_closed(server.port(), head + "Transfer-Encoding: chunked, chunked\r\n\r\n" + chunked_body, "400");
+  expect_refused_and_closed(
+      server.port(), head + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked_body, "400");
+  expect_refused_and_closed(server.port(), head + "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n" + chunked_body,
+                            "400");
+  expect_refused_and_closed(server.port(), head + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked_body,
+                            "400");
+  expect_refused_and_closed(server.port(), head + "Transfer-Encoding: gzip, chunked\r\n\r\n" + chunked_body, "501");
+  // Framing by Transfer-Encoding does not exist in HTTP/1.0.
+  const auto old = raw_exchange(server.port(), "POST /api/users/ HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                                                   chunked_body + kSmuggled);
+  EXPECT_EQ(old.received.find("HTTP/1.0 400"), 0u) << old.received;
+  EXPECT_EQ(old.received.find("smuggled"), std::string::npos);
+
+  // Plain chunked framing still works, and the request after it is answered in turn.
+  const auto ok = raw_exchange(server.port(), "POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n"
+                                              "3\r\nabc\r\n0\r\n\r\n" + kSmuggled +
+                                              "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(ok.received.find("HTTP/1.1 405"), 0u) << ok.received;
+  EXPECT_EQ(count_of(ok.received, "HTTP/1.1 200"), 2u) << ok.received;
+}
+
 }  // namespace cxco::test
