@@ -51,6 +51,48 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+ApiError bad(std::string detail) { return ApiError(400, "bad_request", std::move(detail)); }
+
+// UTF-8 (RFC 3629: no overlong forms, surrogates or code points past U+10FFFF) without NUL:
+// what handlers, logs and both databases can hold.
+bool clean_text(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == 0) return false;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t length = 0;
+    std::uint32_t code = 0;
+    if (c >= 0xC2 && c <= 0xDF) length = 2, code = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF) length = 3, code = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4) length = 4, code = c & 0x07;
+    else return false;
+    if (s.size() - i < length) return false;
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(s[i + k]);
+      if ((next & 0xC0) != 0x80) return false;
+      code = code << 6 | (next & 0x3F);
+    }
+    if ((length == 3 && code < 0x800) || (length == 4 && (code < 0x10000 || code > 0x10FFFF)) ||
+        (code >= 0xD800 && code <= 0xDFFF))
+      return false;
+    i += length;
+  }
+  return true;
+}
+
+// RFC 9112 section 3.2: exactly one Host in HTTP/1.1 (at most one before), a valid authority
+// when not empty.
+std::optional<ApiError> host_error(const bhttp::request<bhttp::string_body>& msg) {
+  const auto hosts = std::count_if(msg.begin(), msg.end(), [](const auto& f) { return f.name() == bhttp::field::host; });
+  if (hosts > 1 || (hosts == 0 && msg.version() >= 11)) return bad("HTTP/1.1 requests need exactly one Host header");
+  const auto host = msg[bhttp::field::host];
+  if (!host.empty() && !boost::urls::parse_authority(host)) return bad("Invalid Host header");
+  return std::nullopt;
+}
+
 // RFC 9112 section 6: a body must be framed one way only, or the bytes after it could be read
 // as another request. Transfer-Encoding is taken only as exactly "chunked"; anything else is
 // refused, and every refusal closes the connection.
@@ -70,7 +112,6 @@ std::optional<ApiError> framing_error(const bhttp::request<bhttp::string_body>& 
     }
   }
   if (!present) return std::nullopt;
-  const auto bad = [](std::string detail) { return ApiError(400, "bad_request", std::move(detail)); };
   if (msg.version() < 11) return bad("Transfer-Encoding is not allowed in HTTP/1.0");
   if (msg.find(bhttp::field::content_length) != msg.end()) return bad("Both Transfer-Encoding and Content-Length");
   if (codings.empty() || codings.back() != "chunked") return bad("Transfer-Encoding must end in chunked");
@@ -82,12 +123,21 @@ std::optional<ApiError> framing_error(const bhttp::request<bhttp::string_body>& 
 // The request handlers see, from a parsed message, or why it is refused.
 std::variant<Request, ApiError> make_request(bhttp::request<bhttp::string_body>& msg) {
   if (auto error = framing_error(msg)) return std::move(*error);
+  if (auto error = host_error(msg)) return std::move(*error);
   Request req;
   req.method = std::string(msg.method_string());
   const auto target = boost::urls::parse_origin_form(msg.target());
-  if (!target) return ApiError(400, "bad_request", "Malformed request target");
+  if (!target) return bad("Malformed request target");
+  // Routes are matched on the decoded path, where an encoded '/' would split the segment it is
+  // data of ("/api%2Fusers%2Fme" reaching /api/users/me); such paths are refused.
+  for (const auto& segment : target->segments())
+    if (segment.find('/') != std::string::npos) return bad("An encoded '/' (%2F) is not allowed in the path");
   req.path = target->path();
-  for (const auto& p : target->params()) req.query.emplace_back(p.key, p.has_value ? p.value : std::string());
+  if (!clean_text(req.path)) return bad("The path must be UTF-8 text without NUL");
+  for (const auto& p : target->params()) {
+    if (!clean_text(p.key) || !clean_text(p.value)) return bad("Query parameters must be UTF-8 text without NUL");
+    req.query.emplace_back(p.key, p.has_value ? p.value : std::string());
+  }
   for (const auto& f : msg) req.headers.emplace_back(lower(f.name_string()), std::string(f.value()));
   req.body = std::move(msg.body());
   const auto caller_id = req.header("x-request-id");
@@ -186,6 +236,8 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
         ec == asio::error::connection_reset || ec == asio::error::eof)
       return close();
+    // Known once the headers are in, so that even a refusal of a HEAD request has no body.
+    head_ = parser_->is_header_done() && parser_->get().method() == bhttp::verb::head;
     if (ec) {
       const int status = status_for(ec);
       if (status == 413) return write_error(ApiError(413, "payload_too_large", "Request body exceeds 1 MiB"));
@@ -228,12 +280,19 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     out->keep_alive(keep_alive_ && !stopping_);
     out->prepare_payload();
     stream_.expires_after(server_.limits.read_timeout);
-    bhttp::async_write(stream_, *out, [self = shared_from_this(), out](beast::error_code ec, std::size_t) {
+    auto written = [self = shared_from_this(), out](beast::error_code ec, std::size_t) {
       self->in_flight_ = false;
       self->request_id_.clear();
       if (ec || !out->keep_alive()) return self->close();
       self->do_read();
-    });
+    };
+    if (!head_) return bhttp::async_write(stream_, *out, std::move(written));
+    // HEAD: the headers a GET gets, Content-Length included, and no body.
+    auto serializer = std::make_shared<bhttp::response_serializer<bhttp::string_body>>(*out);
+    bhttp::async_write_header(stream_, *serializer,
+                              [serializer, written = std::move(written)](beast::error_code ec, std::size_t n) mutable {
+                                written(ec, n);
+                              });
   }
 
   void close() {
@@ -247,6 +306,7 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bool keep_alive_ = false;
+  bool head_ = false;  // the request being answered is HEAD
   unsigned version_ = 11;
   bool in_flight_ = false;
   bool stopping_ = false;

@@ -252,4 +252,87 @@ TEST(HostileInputs, AmbiguousTransferEncodingIsRefusedAndTheConnectionClosed) {
   EXPECT_EQ(count_of(ok.received, "HTTP/1.1 200"), 2u) << ok.received;
 }
 
+namespace {
+const std::string kClose = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+}  // namespace
+
+// Finding 7: HEAD is GET without the body (RFC 9110 section 9.3.2), on every answer.
+TEST(HostileInputs, HeadIsAnsweredAsGetWithoutABody) {
+  TestServer server;
+  const auto get = raw_exchange(server.port(), kClose);
+  const auto r = raw_exchange(server.port(), "HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n" + kClose);
+  const auto end_of_head = r.received.find("\r\n\r\n");
+  ASSERT_NE(end_of_head, std::string::npos) << r.received;
+  const auto head = r.received.substr(0, end_of_head + 2);
+  EXPECT_EQ(head.find("HTTP/1.1 200 OK\r\n"), 0u) << head;
+  EXPECT_NE(head.find("Content-Type: application/json\r\n"), std::string::npos) << head;
+  EXPECT_NE(get.received.find("Content-Length: 15\r\n"), std::string::npos) << get.received;
+  EXPECT_NE(head.find("Content-Length: 15\r\n"), std::string::npos) << head;
+  // No body: the next bytes are the answer to the pipelined GET.
+  EXPECT_EQ(r.received.substr(end_of_head + 4, 15), "HTTP/1.1 200 OK") << r.received;
+
+  // Errors to HEAD have no body either.
+  for (const std::string path : {"/api/users/me", "/api/agents/1/publish", "/nowhere"}) {
+    SCOPED_TRACE(path);
+    const auto e = raw_exchange(server.port(), "HEAD " + path + " HTTP/1.1\r\nHost: x\r\n\r\n" + kClose);
+    const auto end = e.received.find("\r\n\r\n");
+    ASSERT_NE(end, std::string::npos) << e.received;
+    EXPECT_EQ(e.received.substr(end + 4, 15), "HTTP/1.1 200 OK") << e.received;
+  }
+  const std::string close = "Connection: close\r\n\r\n";
+  EXPECT_EQ(raw_exchange(server.port(), "HEAD /api/users/me HTTP/1.1\r\nHost: x\r\n" + close).received.find("HTTP/1.1 401"),
+            0u);
+  const auto post_only = raw_exchange(server.port(), "HEAD /api/agents/1/publish HTTP/1.1\r\nHost: x\r\n" + close);
+  EXPECT_EQ(post_only.received.find("HTTP/1.1 405"), 0u) << post_only.received;
+  EXPECT_NE(post_only.received.find("Allow: POST\r\n"), std::string::npos) << post_only.received;
+  EXPECT_EQ(server.request("PATCH", "/api/users/me").header("allow"), "GET, HEAD, PUT, DELETE");
+}
+
+// RFC 9112 section 3.2: HTTP/1.1 needs exactly one Host.
+TEST(HostileInputs, Http11NeedsExactlyOneHost) {
+  TestServer server;
+  for (const std::string request : {"GET /healthz HTTP/1.1\r\n\r\n", "GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+                                    "GET /healthz HTTP/1.1\r\nHost: a b\r\n\r\n"}) {
+    SCOPED_TRACE(request);
+    const auto r = raw_exchange(server.port(), request + kSmuggled);
+    EXPECT_EQ(r.received.find("HTTP/1.1 400"), 0u) << r.received;
+    EXPECT_NE(r.received.find("\"error_type\":\"bad_request\""), std::string::npos) << r.received;
+    EXPECT_EQ(r.received.find("smuggled"), std::string::npos) << r.received;
+    EXPECT_TRUE(r.closed);
+  }
+  EXPECT_EQ(raw_exchange(server.port(), "GET /healthz HTTP/1.0\r\n\r\n").received.find("HTTP/1.0 200"), 0u);
+  EXPECT_EQ(raw_exchange(server.port(), "GET /healthz HTTP/1.1\r\nHost:\r\nConnection: close\r\n\r\n").received.find("HTTP/1.1 200"),
+            0u);
+}
+
+// An encoded slash is data inside one segment; it must not reach /api/users/me.
+TEST(HostileInputs, EncodedSlashInThePathIsRefused) {
+  TestServer server;
+  auto company = server.create_company();
+  auto user = server.create_user(company.key, "jane@acme.com");
+  ASSERT_EQ(server.get("/api/users/me", user.key).status, 200);
+  for (const std::string path : {"/api%2Fusers%2Fme", "/api/users%2fme", "/api/agents/1%2F..%2F2"}) {
+    SCOPED_TRACE(path);
+    const auto r = server.get(path, user.key);
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_EQ(r.json.at("error_type"), "bad_request") << r.body;
+    EXPECT_TRUE(r.json.as_object().contains("detail"));
+  }
+}
+
+TEST(HostileInputs, NulAndInvalidUtf8InPathOrQueryAre400) {
+  TestServer server;
+  auto company = server.create_company();
+  for (const std::string target :
+       {"/healthz%00", "/api/users/%FF", "/api/webhooks/?limit=%FF", "/healthz?a=%00", "/healthz?%C3%28=1",
+        "/healthz?a=%C0%AF", "/healthz?a=%ED%A0%80", "/healthz?a=%F4%90%80%80", "/healthz?a=%E2%82"}) {
+    SCOPED_TRACE(target);
+    const auto r = server.get(target, company.key);
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_EQ(r.json.at("error_type"), "bad_request") << r.body;
+    EXPECT_TRUE(r.json.as_object().contains("detail"));
+  }
+  EXPECT_EQ(server.get("/healthz?name=%C3%A9%E2%82%AC%F0%9F%98%80").status, 200);
+}
+
 }  // namespace cxco::test
