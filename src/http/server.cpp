@@ -198,6 +198,9 @@ struct Server::Impl {
   void session_closed(Session* s);
 };
 
+// Bytes asked for while waiting for a request to begin; most requests arrive in one read.
+constexpr std::size_t kFirstRead = 16 * 1024;
+
 class Server::Impl::Session : public std::enable_shared_from_this<Session> {
  public:
   Session(Impl& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {
@@ -227,7 +230,24 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(server_.limits.body_limit);
     parser_->header_limit(static_cast<std::uint32_t>(server_.limits.header_limit));
-    stream_.expires_after(buffer_.size() == 0 ? server_.limits.idle_timeout : server_.limits.read_timeout);
+    // Pipelined bytes already here: the next request has started.
+    if (buffer_.size() > 0) {
+      stream_.expires_after(server_.limits.read_timeout);
+      return read_request();
+    }
+    // A new connection has the read timeout for its whole first request, counted from the accept;
+    // a kept-alive one waits idle for its next request's first byte, then has the read timeout.
+    stream_.expires_after(first_request_ ? server_.limits.read_timeout : server_.limits.idle_timeout);
+    const auto first_read = std::min(kFirstRead, buffer_.max_size());
+    stream_.async_read_some(buffer_.prepare(first_read), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      if (ec) return self->close();
+      self->buffer_.commit(n);
+      if (!self->first_request_) self->stream_.expires_after(self->server_.limits.read_timeout);
+      self->read_request();
+    });
+  }
+
+  void read_request() {
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
   }
@@ -245,6 +265,7 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
       return write_error(ApiError(400, "bad_request", "Malformed HTTP request"));
     }
 
+    first_request_ = false;
     auto& msg = parser_->get();
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
@@ -305,6 +326,7 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  bool first_request_ = true;
   bool keep_alive_ = false;
   bool head_ = false;  // the request being answered is HEAD
   unsigned version_ = 11;

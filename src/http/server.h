@@ -18,8 +18,11 @@ namespace cxco::http {
 struct ServerLimits {
   std::size_t body_limit = 1024 * 1024;  // larger bodies: 413
   std::size_t header_limit = 16 * 1024;
-  std::chrono::seconds read_timeout{30};   // to receive a whole request once it has started
-  std::chrono::seconds idle_timeout{75};   // keep-alive connection with no request
+  // A whole request, headers and body, from its first byte (a new connection's first request:
+  // from the accept). Past it the connection is closed without an answer.
+  std::chrono::milliseconds read_timeout = std::chrono::seconds(30);
+  // Keep-alive: from the end of an answer to the first byte of the next request.
+  std::chrono::milliseconds idle_timeout = std::chrono::seconds(75);
   std::chrono::seconds drain_timeout{20};  // SIGTERM: longest wait for requests in flight
   int io_threads = 1;
 };

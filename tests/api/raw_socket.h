@@ -19,17 +19,24 @@ struct RawExchange {
   bool closed = false;
 };
 
-inline RawExchange raw_exchange(std::uint16_t port, const std::string& bytes, int timeout_ms = 3000) {
-  RawExchange out;
+// A connected socket to 127.0.0.1:port, or -1.
+inline int raw_connect(std::uint16_t port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+  if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     ::close(fd);
-    return out;
+    return -1;
   }
+  return fd;
+}
+
+inline RawExchange raw_exchange(std::uint16_t port, const std::string& bytes, int timeout_ms = 3000) {
+  RawExchange out;
+  const int fd = raw_connect(port);
+  if (fd < 0) return out;
   std::size_t sent = 0;
   while (sent < bytes.size()) {
     const auto n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);

@@ -9,6 +9,7 @@
 
 #include "harness.h"
 #include "http/client.h"
+#include "http/server.h"
 #include "raw_socket.h"
 #include "util/metrics.h"
 
@@ -333,6 +334,84 @@ TEST(HostileInputs, NulAndInvalidUtf8InPathOrQueryAre400) {
     EXPECT_TRUE(r.json.as_object().contains("detail"));
   }
   EXPECT_EQ(server.get("/healthz?name=%C3%A9%E2%82%AC%F0%9F%98%80").status, 200);
+}
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// An http::Server of its own on port 0 with `limits`, answering every request 200 at once.
+class BareServer {
+ public:
+  explicit BareServer(http::ServerLimits limits)
+      : server_(limits, [](http::Request&&, http::Respond respond) {
+          http::Response r;
+          r.body = "{}";
+          respond(std::move(r));
+        }) {
+    server_.listen("127.0.0.1:0");
+    thread_ = std::thread([this] { server_.run(false); });
+  }
+  ~BareServer() {
+    server_.stop();
+    thread_.join();
+  }
+  std::uint16_t port() const { return server_.port(); }
+
+ private:
+  http::Server server_;
+  std::thread thread_;
+};
+
+// Whether the peer has closed `fd` (reads and drops whatever else arrived), waiting up to `ms`.
+bool peer_closed(int fd, int ms) {
+  char buf[4096];
+  pollfd p{fd, POLLIN, 0};
+  while (::poll(&p, 1, ms) > 0)
+    if (::recv(fd, buf, sizeof buf, 0) <= 0) return true;
+  return false;
+}
+
+// Sends `bytes` all at once, then `trickle` one byte every 20 ms; answers how many trickled bytes
+// went out before the server closed the connection.
+std::size_t trickle_until_closed(std::uint16_t port, const std::string& bytes, const std::string& trickle) {
+  const int fd = raw_connect(port);
+  EXPECT_GE(fd, 0);
+  ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+  std::size_t sent = 0;
+  while (sent < trickle.size() && !peer_closed(fd, 20))
+    if (::send(fd, trickle.data() + sent++, 1, MSG_NOSIGNAL) != 1) break;
+  ::close(fd);
+  return sent;
+}
+
+}  // namespace
+
+// Finding 5: the read timeout covers a whole request, headers and body; the longer idle timeout
+// only the wait between keep-alive requests.
+TEST(HostileInputs, SlowRequestsAreCutOffAtTheReadTimeout) {
+  BareServer server({.read_timeout = 300ms, .idle_timeout = 30s});
+  // 300 bytes at 20 ms each take 6 s: far past the read timeout, far within the idle timeout.
+  const std::string filler(300, 'a');
+  const std::string slow_headers = "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + filler + "\r\n\r\n";
+  EXPECT_LT(trickle_until_closed(server.port(), "", slow_headers), slow_headers.size());
+  const std::string fast_headers = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 300\r\n\r\n";
+  EXPECT_LT(trickle_until_closed(server.port(), fast_headers, filler), filler.size());
+
+  // Between requests on a kept-alive connection the idle timeout applies, not the read timeout.
+  const int fd = raw_connect(server.port());
+  const std::string request = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL), static_cast<ssize_t>(request.size()));
+    char buf[4096];
+    pollfd p{fd, POLLIN, 0};
+    ASSERT_GT(::poll(&p, 1, 5000), 0);
+    const auto n = ::recv(fd, buf, sizeof buf, 0);
+    ASSERT_GT(n, 0);
+    EXPECT_EQ(std::string(buf, static_cast<std::size_t>(n)).find("HTTP/1.1 200"), 0u);
+    if (i == 0) std::this_thread::sleep_for(600ms);  // idle for twice the read timeout
+  }
+  ::close(fd);
 }
 
 }  // namespace cxco::test
