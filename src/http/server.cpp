@@ -198,7 +198,8 @@ struct Server::Impl {
   void session_closed(Session* s);
 };
 
-// Bytes asked for while waiting for a request to begin; most requests arrive in one read.
+// Bytes asked for while waiting for a request to begin (most arrive in one read), and while
+// dropping the rest of a refused one.
 constexpr std::size_t kFirstRead = 16 * 1024;
 
 class Server::Impl::Session : public std::enable_shared_from_this<Session> {
@@ -284,6 +285,7 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
 
   void write_error(const ApiError& e) {
     keep_alive_ = false;
+    linger_ = true;
     if (request_id_.empty()) request_id_ = new_request_id();
     in_flight_ = true;
     write(error_response(e));
@@ -304,7 +306,8 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     auto written = [self = shared_from_this(), out](beast::error_code ec, std::size_t) {
       self->in_flight_ = false;
       self->request_id_.clear();
-      if (ec || !out->keep_alive()) return self->close();
+      if (ec) return self->close();
+      if (!out->keep_alive()) return self->linger_ ? self->linger() : self->close();
       self->do_read();
     };
     if (!head_) return bhttp::async_write(stream_, *out, std::move(written));
@@ -314,6 +317,26 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
                               [serializer, written = std::move(written)](beast::error_code ec, std::size_t n) mutable {
                                 written(ec, n);
                               });
+  }
+
+  // Closing with the client's bytes unread would reset the connection, and a client still
+  // sending a body gets a broken pipe instead of the answer. So: end our side, then read and drop
+  // until the client closes, for at most linger_timeout and linger_bytes (as nginx does).
+  void linger() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(server_.limits.linger_timeout);
+    drop_input(0);
+  }
+
+  void drop_input(std::size_t dropped) {
+    if (dropped >= server_.limits.linger_bytes) return close();
+    buffer_.clear();
+    const auto chunk = std::min(kFirstRead, buffer_.max_size());
+    stream_.async_read_some(buffer_.prepare(chunk), [self = shared_from_this(), dropped](beast::error_code ec, std::size_t n) {
+      if (ec) return self->close();
+      self->drop_input(dropped + n);
+    });
   }
 
   void close() {
@@ -328,7 +351,8 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bool first_request_ = true;
   bool keep_alive_ = false;
-  bool head_ = false;  // the request being answered is HEAD
+  bool head_ = false;    // the request being answered is HEAD
+  bool linger_ = false;  // the answer being written ends the connection mid-request
   unsigned version_ = 11;
   bool in_flight_ = false;
   bool stopping_ = false;

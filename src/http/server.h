@@ -23,6 +23,11 @@ struct ServerLimits {
   std::chrono::milliseconds read_timeout = std::chrono::seconds(30);
   // Keep-alive: from the end of an answer to the first byte of the next request.
   std::chrono::milliseconds idle_timeout = std::chrono::seconds(75);
+  // After an answer that ends the connection mid-request (413, 400, ...), the rest of the
+  // request is read and dropped for this long, or this many bytes, before closing, so that the
+  // client can finish sending and read the answer (a lingering close).
+  std::chrono::milliseconds linger_timeout = std::chrono::seconds(5);
+  std::size_t linger_bytes = 64 * 1024 * 1024;
   std::chrono::seconds drain_timeout{20};  // SIGTERM: longest wait for requests in flight
   int io_threads = 1;
 };

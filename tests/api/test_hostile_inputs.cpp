@@ -414,4 +414,27 @@ TEST(HostileInputs, SlowRequestsAreCutOffAtTheReadTimeout) {
   ::close(fd);
 }
 
+// Finding 6: a client that sends a large body in one go, as most HTTP libraries do, must be
+// able to send all of it and then read the 413, instead of meeting a reset connection. The
+// client's send buffer is kept small, as over a real network, where most of the body is still on
+// its way when the server answers (on loopback the kernel would otherwise take all 3 MiB at once).
+TEST(HostileInputs, ALargeBodySentInOneGoGetsTheWhole413) {
+  TestServer server;
+  const std::string request = "PUT /api/companies/1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                              "Content-Length: 3145728\r\n\r\n" +
+                              std::string(3 * 1024 * 1024, 'x');
+  for (int i = 0; i < 5; ++i) {
+    SCOPED_TRACE("attempt " + std::to_string(i + 1));
+    const int fd = raw_connect(server.port());
+    ASSERT_GE(fd, 0);
+    const int send_buffer = 64 * 1024;
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &send_buffer, sizeof send_buffer);
+    const auto r = raw_exchange_on(fd, request);
+    EXPECT_EQ(r.sent, request.size());
+    EXPECT_EQ(r.received.find("HTTP/1.1 413"), 0u) << r.received;
+    EXPECT_NE(r.received.find("\"error_type\":\"payload_too_large\""), std::string::npos) << r.received;
+    EXPECT_TRUE(r.closed);
+  }
+}
+
 }  // namespace cxco::test
