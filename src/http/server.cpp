@@ -17,6 +17,8 @@
 #include <vector>
 
 #include "http/error_response.h"
+#include "util/log.h"
+#include "util/metrics.h"
 
 namespace cxco::http {
 
@@ -178,13 +180,13 @@ struct Server::Impl {
 
   Impl(ServerLimits l, Dispatcher d)
       : limits(l), dispatcher(std::move(d)), control(asio::make_strand(ioc)), acceptor(control), drain_timer(control),
-        signals(control) {}
+        signals(control), accept_pause(control) {}
 
   ServerLimits limits;
   Dispatcher dispatcher;
   asio::io_context ioc;
-  // The acceptor, the drain timer and the signal wait are used from several I/O threads; one
-  // strand serialises everything that touches them.
+  // The acceptor, its timers and the signal wait are used from several I/O threads; one strand
+  // serialises everything that touches them.
   asio::strand<asio::io_context::executor_type> control;
   tcp::acceptor acceptor;
   asio::steady_timer drain_timer;
@@ -192,11 +194,23 @@ struct Server::Impl {
   std::set<Session*> sessions;
   std::atomic<bool> stopping{false};
   asio::signal_set signals;
+  asio::steady_timer accept_pause;
+  bool accept_paused = false;  // out of descriptors; logged once until a connection is accepted again
 
   void accept();
+  void pause_accepting(const beast::error_code& ec);
   void begin_stop();
   void session_closed(Session* s);
+  std::size_t open_sessions() {
+    std::lock_guard lock(sessions_mutex);
+    return sessions.size();
+  }
+  // Past 80% of max_connections, idle waits are cut short to free places sooner.
+  bool busy() { return open_sessions() * 5 > limits.max_connections * 4; }
 };
+
+// How long accepting pauses when the process is out of descriptors.
+constexpr auto kAcceptPause = std::chrono::milliseconds(100);
 
 // Bytes asked for while waiting for a request to begin (most arrive in one read), and while
 // dropping the rest of a refused one.
@@ -238,12 +252,16 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     }
     // A new connection has the read timeout for its whole first request, counted from the accept;
     // a kept-alive one waits idle for its next request's first byte, then has the read timeout.
-    stream_.expires_after(first_request_ ? server_.limits.read_timeout : server_.limits.idle_timeout);
+    // Near the connection limit, waiting for a request to begin is kept short.
+    auto wait = first_request_ ? server_.limits.read_timeout : server_.limits.idle_timeout;
+    if (server_.busy()) wait = std::min(wait, server_.limits.busy_idle_timeout);
+    stream_.expires_after(wait);
     const auto first_read = std::min(kFirstRead, buffer_.max_size());
     stream_.async_read_some(buffer_.prepare(first_read), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
       if (ec) return self->close();
       self->buffer_.commit(n);
-      if (!self->first_request_) self->stream_.expires_after(self->server_.limits.read_timeout);
+      const auto began = self->first_request_ ? self->accepted_at_ : std::chrono::steady_clock::now();
+      self->stream_.expires_at(began + self->server_.limits.read_timeout);
       self->read_request();
     });
   }
@@ -346,6 +364,7 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   }
 
   Impl& server_;
+  const std::chrono::steady_clock::time_point accepted_at_ = std::chrono::steady_clock::now();
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
@@ -363,11 +382,30 @@ void Server::Impl::accept() {
   acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (!acceptor.is_open()) return;
+      if (ec == asio::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system ||
+          ec == asio::error::no_buffer_space || ec == asio::error::no_memory)
+        return pause_accepting(ec);
+    } else if (open_sessions() >= limits.max_connections) {
+      // Full: closing at once costs nothing, and the client or its balancer can go elsewhere.
+      socket.close(ec);
+      metrics::increment("cxco_http_connections_rejected_total", {});
     } else {
+      accept_paused = false;
       socket.set_option(tcp::no_delay(true), ec);
       std::make_shared<Session>(*this, std::move(socket))->start();
     }
     if (!stopping) accept();
+  });
+}
+
+// Out of descriptors or memory, accept() fails again at once until some are freed, and retrying
+// at once spins at 100% CPU. Pending connections wait in the listen backlog meanwhile.
+void Server::Impl::pause_accepting(const beast::error_code& ec) {
+  if (!accept_paused) util::log_warn("pausing accept: out of file descriptors or memory", {{"error", ec.message()}});
+  accept_paused = true;
+  accept_pause.expires_after(kAcceptPause);
+  accept_pause.async_wait([this](beast::error_code wait_ec) {
+    if (!wait_ec && !stopping) accept();
   });
 }
 
@@ -377,6 +415,7 @@ void Server::Impl::begin_stop() {
   acceptor.close(ignored);
   // Once stopping, neither the signal wait nor the acceptor may keep the loop alive.
   signals.cancel(ignored);
+  accept_pause.cancel();
   std::vector<std::shared_ptr<Session>> live;
   {
     std::lock_guard lock(sessions_mutex);

@@ -18,11 +18,16 @@ namespace cxco::http {
 struct ServerLimits {
   std::size_t body_limit = 1024 * 1024;  // larger bodies: 413
   std::size_t header_limit = 16 * 1024;
+  // Open connections at most; a connection beyond it is accepted and closed at once.
+  std::size_t max_connections = 10000;
   // A whole request, headers and body, from its first byte (a new connection's first request:
   // from the accept). Past it the connection is closed without an answer.
   std::chrono::milliseconds read_timeout = std::chrono::seconds(30);
   // Keep-alive: from the end of an answer to the first byte of the next request.
   std::chrono::milliseconds idle_timeout = std::chrono::seconds(75);
+  // Once more than 80% of max_connections are open: the longest idle wait for a request to begin
+  // (a new connection's first one included).
+  std::chrono::milliseconds busy_idle_timeout = std::chrono::seconds(5);
   // After an answer that ends the connection mid-request (413, 400, ...), the rest of the
   // request is read and dropped for this long, or this many bytes, before closing, so that the
   // client can finish sending and read the answer (a lingering close).

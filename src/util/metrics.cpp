@@ -76,6 +76,7 @@ const char* help_for(std::string_view name) {
   static const std::map<std::string_view, const char*> kHelp = {
       {"cxco_http_requests_total", "HTTP requests answered, by route template, method and status"},
       {"cxco_http_request_duration_seconds", "Time to answer an HTTP request, by route template"},
+      {"cxco_http_connections_rejected_total", "Connections closed at once because CXCO_MAX_CONNECTIONS were open"},
       {"cxco_webhook_deliveries_total", "Webhook delivery attempts by outcome (succeeded, failed, skipped)"},
       {"cxco_provider_request_duration_seconds", "Latency of calls to external providers, by provider and operation"},
       {"cxco_provider_errors_total", "Provider calls that failed after retries, by provider and operation"},

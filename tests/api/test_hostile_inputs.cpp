@@ -1,6 +1,11 @@
 // Hostile inputs at the HTTP layer (issue 16, the external security review): what a peer can
 // do with bytes on the wire, with response sizes and with connection counts, and that the
 // server neither runs out of memory or descriptors nor misreads one request as another.
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/resource.h>
+#include <time.h>
+
 #include <algorithm>
 #include <atomic>
 #include <random>
@@ -357,6 +362,13 @@ class BareServer {
     thread_.join();
   }
   std::uint16_t port() const { return server_.port(); }
+  // CPU time the server's I/O thread (one, by default) has used so far.
+  std::chrono::nanoseconds io_cpu_time() {
+    clockid_t clock;
+    timespec t{};
+    if (pthread_getcpuclockid(thread_.native_handle(), &clock) != 0 || clock_gettime(clock, &t) != 0) return {};
+    return std::chrono::seconds(t.tv_sec) + std::chrono::nanoseconds(t.tv_nsec);
+  }
 
  private:
   http::Server server_;
@@ -434,6 +446,88 @@ TEST(HostileInputs, ALargeBodySentInOneGoGetsTheWhole413) {
     EXPECT_EQ(r.received.find("HTTP/1.1 413"), 0u) << r.received;
     EXPECT_NE(r.received.find("\"error_type\":\"payload_too_large\""), std::string::npos) << r.received;
     EXPECT_TRUE(r.closed);
+  }
+}
+
+// Finding 2: a connection cap (CXCO_MAX_CONNECTIONS), short idle waits near it, and no busy
+// loop when the process runs out of file descriptors.
+TEST(HostileInputs, ConnectionsBeyondTheLimitAreClosedAtOnce) {
+  TestServer server([](auto& v) { v["CXCO_MAX_CONNECTIONS"] = "3"; });
+  std::vector<int> idle;
+  for (int i = 0; i < 3; ++i) idle.push_back(raw_connect(server.port()));
+  const auto refused = raw_exchange(server.port(), kClose);
+  EXPECT_EQ(refused.received, "");
+  EXPECT_TRUE(refused.closed);
+
+  // A free place is taken again.
+  ::close(idle.back());
+  idle.pop_back();
+  EXPECT_TRUE(eventually([&] { return raw_exchange(server.port(), kClose).received.find("HTTP/1.1 200") == 0; }));
+  for (const int fd : idle) ::close(fd);
+  EXPECT_TRUE(eventually([&] {
+    return raw_exchange(server.port(), "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+               .received.find("\ncxco_http_connections_rejected_total ") != std::string::npos;
+  }));
+}
+
+TEST(HostileInputs, IdleWaitsAreShortNearTheConnectionLimit) {
+  BareServer server({.max_connections = 5, .busy_idle_timeout = 200ms});
+  std::vector<int> idle;
+  for (int i = 0; i < 4; ++i) idle.push_back(raw_connect(server.port()));  // 80%: not yet busy
+  // The fifth connection is past 80%: it may wait idle only briefly, before and between requests.
+  const int silent = raw_connect(server.port());
+  EXPECT_TRUE(peer_closed(silent, 5000));
+  ::close(silent);
+  const int kept_alive = raw_connect(server.port());
+  const std::string request = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_EQ(::send(kept_alive, request.data(), request.size(), MSG_NOSIGNAL), static_cast<ssize_t>(request.size()));
+  EXPECT_TRUE(peer_closed(kept_alive, 5000));
+  ::close(kept_alive);
+  for (const int fd : idle) ::close(fd);
+}
+
+namespace {
+// Lowers the soft descriptor limit of the whole process to `limit` until destroyed.
+class DescriptorLimit {
+ public:
+  explicit DescriptorLimit(rlim_t limit) {
+    ::getrlimit(RLIMIT_NOFILE, &saved_);
+    rlimit lowered = saved_;
+    lowered.rlim_cur = limit;
+    ::setrlimit(RLIMIT_NOFILE, &lowered);
+  }
+  ~DescriptorLimit() { ::setrlimit(RLIMIT_NOFILE, &saved_); }
+
+ private:
+  rlimit saved_{};
+};
+}  // namespace
+
+TEST(HostileInputs, AcceptBacksOffWhenDescriptorsRunOut) {
+  BareServer server({});
+  const int clients[] = {::socket(AF_INET, SOCK_STREAM, 0), ::socket(AF_INET, SOCK_STREAM, 0)};
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(server.port());
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::chrono::nanoseconds spent{};
+  {
+    // No descriptor can be made from here on: the lowest free one is the limit.
+    const int lowest_free = ::open("/dev/null", O_RDONLY);
+    ::close(lowest_free);
+    DescriptorLimit limit(static_cast<rlim_t>(lowest_free));
+    for (const int fd : clients)
+      ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);  // the server cannot accept them
+    const auto before = server.io_cpu_time();
+    std::this_thread::sleep_for(500ms);  // a stretch of time is what is measured
+    spent = server.io_cpu_time() - before;
+  }
+  // Waiting, not spinning on accept(); once descriptors free up, the waiting connections are served.
+  EXPECT_LT(spent, 50ms) << "I/O thread used " << std::chrono::duration_cast<std::chrono::milliseconds>(spent).count()
+                         << " ms of CPU in 500 ms";
+  for (const int fd : clients) {
+    const auto r = raw_exchange_on(fd, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(r.received.find("HTTP/1.1 200"), 0u) << r.received;
   }
 }
 
