@@ -256,8 +256,8 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     auto wait = first_request_ ? server_.limits.read_timeout : server_.limits.idle_timeout;
     if (server_.busy()) wait = std::min(wait, server_.limits.busy_idle_timeout);
     stream_.expires_after(wait);
-    const auto first_read = std::min(kFirstRead, buffer_.max_size());
-    stream_.async_read_some(buffer_.prepare(first_read), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+    const auto first_read = buffer_.prepare(std::min(kFirstRead, buffer_.max_size()));
+    stream_.async_read_some(first_read, [self = shared_from_this()](beast::error_code ec, std::size_t n) {
       if (ec) return self->close();
       self->buffer_.commit(n);
       const auto began = self->first_request_ ? self->accepted_at_ : std::chrono::steady_clock::now();
@@ -350,8 +350,8 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
   void drop_input(std::size_t dropped) {
     if (dropped >= server_.limits.linger_bytes) return close();
     buffer_.clear();
-    const auto chunk = std::min(kFirstRead, buffer_.max_size());
-    stream_.async_read_some(buffer_.prepare(chunk), [self = shared_from_this(), dropped](beast::error_code ec, std::size_t n) {
+    const auto chunk = buffer_.prepare(std::min(kFirstRead, buffer_.max_size()));
+    stream_.async_read_some(chunk, [self = shared_from_this(), dropped](beast::error_code ec, std::size_t n) {
       if (ec) return self->close();
       self->drop_input(dropped + n);
     });
