@@ -297,7 +297,10 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     stream_.expires_never();
     auto guard = asio::make_work_guard(server_.ioc);
     server_.dispatcher(std::move(req), [self = shared_from_this(), guard = std::move(guard)](Response res) mutable {
-      asio::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable { self->write(std::move(res)); });
+      // The session moves on with the write: were the dispatcher's thread left holding it while the
+      // guard (destroyed in any order with it) let run() return, the server could be destroyed first.
+      const auto executor = self->stream_.get_executor();
+      asio::post(executor, [self = std::move(self), res = std::move(res)]() mutable { self->write(std::move(res)); });
     });
   }
 
