@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# CPU instructions the server spends per request, by endpoint, counted by valgrind's callgrind:
-# the same for the same binary and inputs whatever else the machine is doing, so two builds
-# compare exactly where wrk's figures drift with the load of a shared machine.
+# CPU instructions the server spends answering a request, by endpoint, counted by valgrind's
+# callgrind: the same for the same binary and inputs whatever else the machine is doing, so two
+# builds compare exactly where wrk's figures drift with the load of a shared machine.
 #
-# For each binary and endpoint, runs `cxco serve --demo` under callgrind twice on a fresh
-# SQLite database seeded like bench/run.sh (40 agents, one published, 40 calls): once without
-# requests, once with N requests to the endpoint; the difference over N is the cost of one.
+# What is counted is everything under `Api::run` (authentication, guards, the handler, its
+# queries and serialization, the access log): the socket work around it is Beast's and the same
+# in every build, and the background workers' polling is left out. For each binary and
+# endpoint, `cxco serve --demo` runs under callgrind twice on a fresh SQLite database seeded
+# like bench/run.sh (40 agents, one published, 40 calls): once without requests, once with N
+# requests to the endpoint; the difference over N is the cost of one.
 #   bench/instructions.sh                      # this tree's Release build
 #   bench/instructions.sh /tmp/old/cxco        # and an older build, side by side
 #   N=50 bench/instructions.sh
@@ -22,7 +25,7 @@ trap 'rm -rf "$work"' EXIT
 endpoints=(/healthz /api/users/me /api/agents/1 "/api/agents/?limit=30" "/api/conversations/?limit=30"
            /api/conversations/40 /api/usage/summary)
 
-# Total instructions of a server run: start, seed, then $3 requests to $2.
+# Instructions under Api::run in a server run: start, seed, then $3 requests to $2.
 total() {
   local binary=$1 path=$2 count=$3 dir port key
   dir=$(mktemp -d "$work/run.XXXX")
@@ -41,7 +44,7 @@ total() {
   for _ in $(seq "$count"); do curl -sf -H "X-API-Key: $key" "http://127.0.0.1:$port$path" >/dev/null; done
   kill -TERM "$pid"
   wait "$pid" || true
-  awk '/^summary/ {print $2}' "$dir/cg.out"
+  callgrind_annotate --inclusive=yes "$dir/cg.out" | awk '/cxco::api::Api::run\(/ {gsub(",", "", $1); print $1; exit}'
 }
 
 header="| endpoint"

@@ -64,6 +64,7 @@ Application::Application(Config config, StartOptions options, util::Clock* clock
   http::ServerLimits limits;
   // One I/O thread per core: parsing and writing scale with cores; blocking work has its own pool.
   limits.io_threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
+  limits.max_connections = i.config.max_connections;
   i.server = std::make_unique<http::Server>(limits, [&api = i.api](http::Request&& req, http::Respond respond) {
     api.dispatch(std::move(req), std::move(respond));
   });

@@ -29,6 +29,8 @@ const std::vector<ConfigVariable>& config_variables() {
       {"CXCO_DB_POOL_SIZE", "8", "database connections, and so request worker threads (1..256)"},
       {"CXCO_RATE_LIMIT_PER_SECOND", "100", "requests a second per API key on each node (token bucket); 0 turns it off"},
       {"CXCO_RATE_LIMIT_BURST", "200", "requests an API key may make at once before the rate applies"},
+      {"CXCO_MAX_CONNECTIONS", "10000",
+       "open HTTP connections at most (keep it under the file descriptor limit); beyond it new ones are closed at once"},
   };
   return vars;
 }
@@ -140,6 +142,7 @@ Config load_config(const std::map<std::string, std::string>& values) {
   c.rate_limit_per_second = parse_number("CXCO_RATE_LIMIT_PER_SECOND", get("CXCO_RATE_LIMIT_PER_SECOND"), 0, 1e6);
   c.rate_limit_burst = parse_number("CXCO_RATE_LIMIT_BURST", get("CXCO_RATE_LIMIT_BURST"), 1, 1e6);
   c.db_pool_size = static_cast<int>(parse_number("CXCO_DB_POOL_SIZE", get("CXCO_DB_POOL_SIZE"), 1, 256));
+  c.max_connections = static_cast<std::size_t>(parse_number("CXCO_MAX_CONNECTIONS", get("CXCO_MAX_CONNECTIONS"), 1, 1e6));
   return c;
 }
 

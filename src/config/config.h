@@ -39,6 +39,7 @@ struct Config {
   double rate_limit_per_second = 100;  // per API key and node; 0 turns rate limiting off
   double rate_limit_burst = 200;
   int db_pool_size = 8;  // CXCO_DB_POOL_SIZE: connections, and so threads that run requests
+  std::size_t max_connections = 10000;  // CXCO_MAX_CONNECTIONS: open HTTP connections at most
 
   bool is_sqlite() const { return database_url.rfind("sqlite://", 0) == 0; }
   // Path of the SQLite file (empty for PostgreSQL).

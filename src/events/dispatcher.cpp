@@ -69,7 +69,7 @@ void Dispatcher::deliver(const store::work_queue::Job& job) {
     res.error = "webhook is disabled";
     outcome = "skipped";
   } else {
-    http::ClientRequest req;
+    http::ClientRequest req{.max_response_bytes = 16 * 1024};  // a receiver has nothing to say but 2xx
     req.method = "POST";
     req.url = delivery->url;
     req.body = delivery->payload;

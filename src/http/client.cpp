@@ -29,11 +29,18 @@ struct Exchange {
   const ClientRequest* request;
   ClientResponse* response;
   bool refused_address = false;
+  bool too_large = false;
 };
 
 std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
-  static_cast<Exchange*>(user)->response->body.append(data, size * n);
-  return size * n;
+  auto* ex = static_cast<Exchange*>(user);
+  const std::size_t bytes = size * n;
+  if (bytes > ex->request->max_response_bytes - ex->response->body.size()) {
+    ex->too_large = true;
+    return 0;  // less than given: libcurl aborts the transfer and drops the connection
+  }
+  ex->response->body.append(data, bytes);
+  return bytes;
 }
 
 std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
@@ -131,7 +138,12 @@ ClientResponse perform(const ClientRequest& request) {
   curl_easy_getinfo(h, CURLINFO_TOTAL_TIME, &total);
   response.elapsed_ms = total * 1000.0;
   if (rc != CURLE_OK) {
-    response.error = ex.refused_address ? "destination address not allowed" : curl_easy_strerror(rc);
+    if (ex.refused_address)
+      response.error = "destination address not allowed";
+    else if (ex.too_large)
+      response.error = "response larger than " + std::to_string(request.max_response_bytes) + " bytes";
+    else
+      response.error = curl_easy_strerror(rc);
     response.status = 0;
     return response;
   }

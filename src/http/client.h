@@ -14,15 +14,20 @@
 
 namespace cxco::http {
 
+// Every member has a default, so a designated initializer may name only what it sets.
 struct ClientRequest {
   std::string method = "GET";
-  std::string url;
-  Fields headers;
-  std::string body;
+  std::string url{};
+  Fields headers{};
+  std::string body{};
   std::chrono::milliseconds timeout{10000};
+  // Longest response body taken in: past it the transfer is aborted with error "response larger
+  // than N bytes", so a broken or hostile peer cannot fill memory. The default leaves room for the
+  // largest provider answers (voice lists); webhook delivery sets a few KiB.
+  std::size_t max_response_bytes = 4 * 1024 * 1024;
   // Called with each resolved address before connecting; returning false refuses the connection
   // (used to keep webhook delivery off private networks even after DNS changes).
-  std::function<bool(const std::string& ip)> allow_address;
+  std::function<bool(const std::string& ip)> allow_address{};
 };
 
 struct ClientResponse {

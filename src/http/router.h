@@ -1,6 +1,6 @@
 // Method + path-template routing with {params}. Literal segments win over parameters, so
 // "/api/users/me" is matched before "/api/users/{user_id}". A trailing slash is optional:
-// "/api/agents" and "/api/agents/" name the same route.
+// "/api/agents" and "/api/agents/" name the same route. HEAD is answered by the GET route.
 #pragma once
 
 #include <string>
@@ -24,17 +24,20 @@ class Router {
     routes_.push_back(Route{std::move(method), path_template, split(path_template), std::move(payload)});
   }
 
-  // Fills request.path_params and request.route on a match.
+  // Fills request.path_params and request.route on a match. HEAD is GET without the body
+  // (RFC 9110 section 9.3.2): the GET route answers it, and the server leaves the body out.
   Match match(Request& request) const {
     const auto segments = split(request.path);
+    const std::string_view method = request.method == "HEAD" ? std::string_view("GET") : request.method;
     const Route* best = nullptr;
     int best_score = -1;
     std::string allow;
     for (const auto& r : routes_) {
       const int score = score_of(r.segments, segments);
       if (score < 0) continue;
-      if (r.method != request.method) {
-        if (allow.find(r.method) == std::string::npos) allow += allow.empty() ? r.method : ", " + r.method;
+      if (r.method != method) {
+        const std::string methods = r.method == "GET" ? "GET, HEAD" : r.method;
+        if (allow.find(r.method) == std::string::npos) allow += allow.empty() ? methods : ", " + methods;
         continue;
       }
       if (score > best_score) best = &r, best_score = score;

@@ -18,8 +18,21 @@ namespace cxco::http {
 struct ServerLimits {
   std::size_t body_limit = 1024 * 1024;  // larger bodies: 413
   std::size_t header_limit = 16 * 1024;
-  std::chrono::seconds read_timeout{30};   // to receive a whole request once it has started
-  std::chrono::seconds idle_timeout{75};   // keep-alive connection with no request
+  // Open connections at most; a connection beyond it is accepted and closed at once.
+  std::size_t max_connections = 10000;
+  // A whole request, headers and body, from its first byte (a new connection's first request:
+  // from the accept). Past it the connection is closed without an answer.
+  std::chrono::milliseconds read_timeout = std::chrono::seconds(30);
+  // Keep-alive: from the end of an answer to the first byte of the next request.
+  std::chrono::milliseconds idle_timeout = std::chrono::seconds(75);
+  // Once more than 80% of max_connections are open: the longest idle wait for a request to begin
+  // (a new connection's first one included).
+  std::chrono::milliseconds busy_idle_timeout = std::chrono::seconds(5);
+  // After an answer that ends the connection mid-request (413, 400, ...), the rest of the
+  // request is read and dropped for this long, or this many bytes, before closing, so that the
+  // client can finish sending and read the answer (a lingering close).
+  std::chrono::milliseconds linger_timeout = std::chrono::seconds(5);
+  std::size_t linger_bytes = 64 * 1024 * 1024;
   std::chrono::seconds drain_timeout{20};  // SIGTERM: longest wait for requests in flight
   int io_threads = 1;
 };
@@ -30,7 +43,8 @@ using Respond = std::function<void(Response)>;
 using Dispatcher = std::function<void(Request&&, Respond)>;
 
 // What the server makes of one request's bytes: the request, or the status it answers instead
-// (400 malformed, 413 too large, 431 headers too large). Used by the listener and the fuzzer.
+// (400 malformed or ambiguous, 413 too large, 431 headers too large, 501 a transfer coding other
+// than chunked). Used by the listener and the fuzzer.
 struct ParseOutcome {
   std::optional<Request> request;
   int error_status = 0;

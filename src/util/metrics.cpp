@@ -1,5 +1,6 @@
 #include "util/metrics.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <map>
@@ -30,13 +31,28 @@ Registry& registry() {
   return r;
 }
 
-std::string render_labels(Labels labels) {
+// Any token is a method to the HTTP parser; methods outside RFC 9110 (and PATCH) share one
+// value so that clients cannot mint series.
+constexpr std::array<std::string_view, 9> kMethods = {"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
+                                                      "CONNECT", "OPTIONS", "TRACE", "PATCH"};
+constexpr std::size_t kMaxLabelValue = 128;
+
+std::string_view bounded_value(std::string_view key, std::string_view value) {
+  if (key == "method" && std::find(kMethods.begin(), kMethods.end(), value) == kMethods.end()) return "OTHER";
+  if (value.size() <= kMaxLabelValue) return value;
+  std::size_t n = kMaxLabelValue;
+  while (n > 0 && (static_cast<unsigned char>(value[n]) & 0xC0) == 0x80) --n;  // whole UTF-8 characters only
+  return value.substr(0, n);
+}
+
+// `overflow`: every value becomes "overflow" (the series of label sets past the cap).
+std::string render_labels(Labels labels, bool overflow = false) {
   std::string out;
   for (const auto& [k, v] : labels) {
     if (!out.empty()) out += ',';
     out += k;
     out += "=\"";
-    for (const char c : v) {
+    for (const char c : overflow ? std::string_view("overflow") : bounded_value(k, v)) {
       if (c == '"' || c == '\\') out += '\\';
       if (c == '\n') {
         out += "\\n";
@@ -49,10 +65,18 @@ std::string render_labels(Labels labels) {
   return out;
 }
 
+// The series of `labels` in one metric; past kMaxSeriesPerMetric, new label sets share one.
+template <class Value>
+Value& series_of(std::map<std::string, Value>& series, const std::string& key, Labels labels) {
+  if (series.size() < kMaxSeriesPerMetric || series.contains(key)) return series[key];
+  return series[render_labels(labels, true)];
+}
+
 const char* help_for(std::string_view name) {
   static const std::map<std::string_view, const char*> kHelp = {
       {"cxco_http_requests_total", "HTTP requests answered, by route template, method and status"},
       {"cxco_http_request_duration_seconds", "Time to answer an HTTP request, by route template"},
+      {"cxco_http_connections_rejected_total", "Connections closed at once because CXCO_MAX_CONNECTIONS were open"},
       {"cxco_webhook_deliveries_total", "Webhook delivery attempts by outcome (succeeded, failed, skipped)"},
       {"cxco_provider_request_duration_seconds", "Latency of calls to external providers, by provider and operation"},
       {"cxco_provider_errors_total", "Provider calls that failed after retries, by provider and operation"},
@@ -80,7 +104,7 @@ void increment(std::string_view name, Labels labels, double by) {
   std::lock_guard lock(r.mutex);
   auto it = r.counters.find(name);
   if (it == r.counters.end()) it = r.counters.emplace(std::string(name), std::map<std::string, double>{}).first;
-  it->second[key] += by;
+  series_of(it->second, key, labels) += by;
 }
 
 void observe(std::string_view name, Labels labels, double seconds) {
@@ -89,7 +113,7 @@ void observe(std::string_view name, Labels labels, double seconds) {
   std::lock_guard lock(r.mutex);
   auto it = r.histograms.find(name);
   if (it == r.histograms.end()) it = r.histograms.emplace(std::string(name), std::map<std::string, Histogram>{}).first;
-  auto& h = it->second[key];
+  auto& h = series_of(it->second, key, labels);
   for (std::size_t i = 0; i < kBuckets.size(); ++i)
     if (seconds <= kBuckets[i]) ++h.buckets[i];
   ++h.count;

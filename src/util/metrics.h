@@ -12,6 +12,10 @@ namespace cxco::metrics {
 
 using Labels = std::initializer_list<std::pair<std::string_view, std::string_view>>;
 
+// Distinct label sets kept per metric; later new ones are counted in one series whose label
+// values are all "overflow".
+inline constexpr std::size_t kMaxSeriesPerMetric = 1000;
+
 void increment(std::string_view name, Labels labels, double by = 1);
 // Seconds, into buckets from 100 µs to 10 s.
 void observe(std::string_view name, Labels labels, double seconds);

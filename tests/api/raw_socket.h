@@ -13,28 +13,35 @@
 namespace cxco::test {
 
 // Sends `bytes`, half-closes nothing, and reads until the server closes or `timeout_ms` passes.
-// Answers what was received; `closed` tells whether the server closed the connection.
+// Answers what was received; `closed` tells whether the server closed the connection, `sent`
+// how many bytes went out before sending failed (if it did).
 struct RawExchange {
   std::string received;
   bool closed = false;
+  std::size_t sent = 0;
 };
 
-inline RawExchange raw_exchange(std::uint16_t port, const std::string& bytes, int timeout_ms = 3000) {
-  RawExchange out;
+// A connected socket to 127.0.0.1:port, or -1.
+inline int raw_connect(std::uint16_t port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+  if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     ::close(fd);
-    return out;
+    return -1;
   }
-  std::size_t sent = 0;
-  while (sent < bytes.size()) {
-    const auto n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+  return fd;
+}
+
+// raw_exchange on a socket already connected (and tuned) by the caller, which it closes.
+inline RawExchange raw_exchange_on(int fd, const std::string& bytes, int timeout_ms = 3000) {
+  RawExchange out;
+  while (out.sent < bytes.size()) {
+    const auto n = ::send(fd, bytes.data() + out.sent, bytes.size() - out.sent, MSG_NOSIGNAL);
     if (n <= 0) break;
-    sent += static_cast<std::size_t>(n);
+    out.sent += static_cast<std::size_t>(n);
   }
   char buf[65536];
   for (;;) {
@@ -49,6 +56,11 @@ inline RawExchange raw_exchange(std::uint16_t port, const std::string& bytes, in
   }
   ::close(fd);
   return out;
+}
+
+inline RawExchange raw_exchange(std::uint16_t port, const std::string& bytes, int timeout_ms = 3000) {
+  const int fd = raw_connect(port);
+  return fd < 0 ? RawExchange{} : raw_exchange_on(fd, bytes, timeout_ms);
 }
 
 }  // namespace cxco::test

@@ -60,7 +60,15 @@ TEST(Router, KnownPathWithAnotherMethodListsTheAllowedOnes) {
   auto req = request("DELETE", "/api/users/7");
   const auto m = r.match(req);
   EXPECT_EQ(m.kind, Router<int>::Match::method_not_allowed);
-  EXPECT_EQ(m.allow, "GET, PUT");
+  EXPECT_EQ(m.allow, "GET, HEAD, PUT");  // HEAD is served by every GET route
+}
+
+TEST(Router, HeadIsServedByTheGetRoute) {
+  const auto r = routes();
+  auto req = request("HEAD", "/api/users/me");
+  const auto m = r.match(req);
+  ASSERT_EQ(m.kind, Router<int>::Match::found);
+  EXPECT_EQ(*m.payload, 2);
 }
 
 TEST(Router, UnknownPathsAndEmptyParametersAreNotFound) {
