@@ -35,6 +35,7 @@ struct Config {
   double webhook_timeout = 10;
   bool webhook_allow_private = false;
   double whatsapp_sim_verify_seconds = 5;
+  double reconcile_interval_seconds = 600;  // live mode: between runs of the conversation reconciler
   bool log_json = false;
   double rate_limit_per_second = 100;  // per API key and node; 0 turns rate limiting off
   double rate_limit_burst = 200;

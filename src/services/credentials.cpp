@@ -86,10 +86,22 @@ std::string Credentials::voice_api_key(domain::CompanyId company) {
   return c ? text(*c, "api_key") : defaults_.elevenlabs_api_key;
 }
 
+std::optional<std::string> Credentials::voice_webhook_secret(domain::CompanyId company) {
+  const auto c = decrypted(company, "elevenlabs");
+  if (!c || text(*c, "webhook_secret").empty()) return std::nullopt;
+  return text(*c, "webhook_secret");
+}
+
 std::optional<providers::SipTrunk> Credentials::sip_trunk(domain::CompanyId company) {
   const auto c = decrypted(company, "sip_trunk");
   if (!c) return std::nullopt;
   return providers::SipTrunk{text(*c, "address"), text(*c, "transport"), text(*c, "username"), text(*c, "password")};
+}
+
+std::optional<providers::TwilioAccount> Credentials::twilio_account(domain::CompanyId company) {
+  const auto c = decrypted(company, "twilio");
+  if (!c) return std::nullopt;
+  return providers::TwilioAccount{text(*c, "account_sid"), text(*c, "auth_token")};
 }
 
 std::optional<providers::WhatsAppAccount> Credentials::whatsapp_account(domain::CompanyId company) {

@@ -45,7 +45,11 @@ class Credentials {
   // std::runtime_error when credentials are stored but no configured key decrypts them: acting
   // with the platform's defaults instead would act with the wrong account.
   std::string voice_api_key(domain::CompanyId company);
-  std::optional<providers::SipTrunk> sip_trunk(domain::CompanyId company);  // nullopt: none stored
+  // The secret the post-call webhook of the company's own provider workspace is signed with;
+  // nullopt when the company stored none (its URL then accepts nothing).
+  std::optional<std::string> voice_webhook_secret(domain::CompanyId company);
+  std::optional<providers::SipTrunk> sip_trunk(domain::CompanyId company);            // nullopt: none stored
+  std::optional<providers::TwilioAccount> twilio_account(domain::CompanyId company);  // nullopt: none stored
   std::optional<providers::WhatsAppAccount> whatsapp_account(domain::CompanyId company);
   providers::LlmEndpoint llm_endpoint(domain::CompanyId company);
 
