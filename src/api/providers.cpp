@@ -3,6 +3,7 @@
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
+#include <cctype>
 
 #include "api/api.h"
 #include "api/input.h"
@@ -62,12 +63,25 @@ bool is_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+bool is_hex(std::string_view s, std::size_t length) {
+  return s.size() == length && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isxdigit(c) != 0; });
+}
+
 json::object read_credentials(wire::FieldReader given, std::string_view slug) {
   using wire::kOptional;
   using wire::kRequired;
   CredentialReader r(std::move(given));
   if (slug == "elevenlabs") {
     r.text("api_key", kRequired, 512);
+    // The company's own workspace signs its post-call webhook with this (its URL names the company).
+    r.text("webhook_secret", kOptional, 512);
+  } else if (slug == "twilio") {
+    // Twilio's formats: "AC" and 32 hex digits; 32 hex digits.
+    if (const auto sid = r.text("account_sid", kRequired, 64);
+        sid && !(sid->starts_with("AC") && is_hex(sid->substr(2), 32)))
+      r.error("account_sid", "account_sid should be the Twilio Account SID (AC and 32 hex digits)", "value_error");
+    if (const auto token = r.text("auth_token", kRequired, 64); token && !is_hex(*token, 32))
+      r.error("auth_token", "auth_token should be the account's Auth Token (32 hex digits)", "value_error");
   } else if (slug == "sip_trunk") {
     r.text("address", kRequired, 255);
     r.one_of("transport", {"auto", "udp", "tcp", "tls"}, "auto");

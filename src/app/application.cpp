@@ -9,6 +9,7 @@
 #include "app/platform.h"
 #include "events/dispatcher.h"
 #include "http/server.h"
+#include "services/reconciler.h"
 #include "services/whatsapp_worker.h"
 #include "util/log.h"
 
@@ -40,7 +41,14 @@ struct Application::Impl {
         api(services, api_settings(config)),
         dispatcher(*platform.db, clock, platform.fernet, dispatcher_options(config)),
         whatsapp_worker(*platform.db, clock, platform.credentials, *platform.whatsapp_provider, *platform.llm,
-                        {.live = platform.live()}) {}
+                        {.live = platform.live()}) {
+    // Simulated calls never miss their webhook: only live mode has anything to reconcile.
+    if (platform.live())
+      reconciler = std::make_unique<services::Reconciler>(
+          *platform.db, clock, platform.conversations,
+          services::ReconcilerOptions{.interval = std::chrono::milliseconds(
+                                          static_cast<std::int64_t>(config.reconcile_interval_seconds * 1000))});
+  }
 
   Config config;
   StartOptions options;
@@ -51,6 +59,7 @@ struct Application::Impl {
   api::Api api;
   events::Dispatcher dispatcher;
   services::WhatsAppWorker whatsapp_worker;
+  std::unique_ptr<services::Reconciler> reconciler;  // live mode only
   std::unique_ptr<http::Server> server;
 };
 
@@ -83,7 +92,9 @@ void Application::run() {
   util::log_info("listening", {{"address", impl_->config.listen}, {"port", std::to_string(port())}});
   impl_->dispatcher.start();
   impl_->whatsapp_worker.start();
+  if (impl_->reconciler) impl_->reconciler->start();
   impl_->server->run(impl_->options.handle_signals);
+  if (impl_->reconciler) impl_->reconciler->stop();
   impl_->whatsapp_worker.stop();
   impl_->dispatcher.stop();
   util::log_info("stopped");

@@ -161,8 +161,13 @@ int run_cli(int argc, char** argv) {
         return 2;
       }
       Platform platform(config, clock);
-      std::cout << wire::to_json(platform.conversations.reconcile(reconcile_since.value_or(clock.now() - 7 * 86400)))
-                << "\n";
+      const auto report = platform.conversations.reconcile(reconcile_since.value_or(clock.now() - 7 * 86400));
+      std::cout << wire::to_json(report) << "\n";
+      if (report.failed_workspaces) {
+        std::cerr << "cxco: " << report.failed_workspaces
+                  << " provider workspace(s) could not be listed (see the log)\n";
+        return 1;
+      }
     } else if (rotate_encryption->parsed()) {
       Platform platform(config, clock);
       const auto report = platform.credentials.rotate_encryption();

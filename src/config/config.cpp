@@ -15,7 +15,7 @@ const std::vector<ConfigVariable>& config_variables() {
       {"CXCO_ELEVENLABS_BASE_URL", "https://api.elevenlabs.io", "voice AI provider API"},
       {"CXCO_ELEVENLABS_API_KEY", "", "platform default ElevenLabs key"},
       {"CXCO_ELEVENLABS_WEBHOOK_SECRET", "", "secret of the post-call webhook; required in live mode"},
-      {"CXCO_WHATSAPP_GRAPH_BASE_URL", "https://graph.facebook.com/v21.0", "WhatsApp Business Cloud API"},
+      {"CXCO_WHATSAPP_GRAPH_BASE_URL", "https://graph.facebook.com/v23.0", "WhatsApp Business Cloud API"},
       {"CXCO_WHATSAPP_APP_SECRET", "", "verifies X-Hub-Signature-256 on inbound WhatsApp webhooks"},
       {"CXCO_WHATSAPP_VERIFY_TOKEN", "", "answers the WhatsApp webhook verification handshake"},
       {"CXCO_LLM_BASE_URL", "", "OpenAI-compatible chat completions endpoint"},
@@ -25,9 +25,12 @@ const std::vector<ConfigVariable>& config_variables() {
       {"CXCO_WEBHOOK_TIMEOUT", "10", "seconds a webhook endpoint has to answer 2xx"},
       {"CXCO_WEBHOOK_ALLOW_PRIVATE", "0", "1 allows http:// and loopback/private webhook targets"},
       {"CXCO_WHATSAPP_SIM_VERIFY_SECONDS", "5", "simulated mode: seconds before WhatsApp verification turns active"},
+      {"CXCO_RECONCILE_INTERVAL_SECONDS", "600",
+       "live mode: seconds between runs of the reconciler that stores calls whose post-call webhook never arrived"},
       {"CXCO_LOG_FORMAT", "text", "text or json (one object a line)"},
       {"CXCO_DB_POOL_SIZE", "8", "database connections, and so request worker threads (1..256)"},
-      {"CXCO_RATE_LIMIT_PER_SECOND", "100", "requests a second per API key on each node (token bucket); 0 turns it off"},
+      {"CXCO_RATE_LIMIT_PER_SECOND", "100",
+       "requests a second per API key on each node (token bucket); 0 turns it off"},
       {"CXCO_RATE_LIMIT_BURST", "200", "requests an API key may make at once before the rate applies"},
       {"CXCO_MAX_CONNECTIONS", "10000",
        "open HTTP connections at most (keep it under the file descriptor limit); beyond it new ones are closed at once"},
@@ -61,8 +64,8 @@ double parse_number(const std::string& var, const std::string& text, double min,
     used = 0;
   }
   if (used == 0 || used != text.size() || !(v >= min && v <= max))
-    throw ConfigError(var, "expected a number from " + std::to_string(min) + " to " + std::to_string(max) + ", got '" +
-                               text + "'");
+    throw ConfigError(
+        var, "expected a number from " + std::to_string(min) + " to " + std::to_string(max) + ", got '" + text + "'");
   return v;
 }
 
@@ -90,18 +93,21 @@ Config load_config(const std::map<std::string, std::string>& values) {
 
   Config c;
   c.listen = get("CXCO_LISTEN");
-  if (c.listen.find(':') == std::string::npos) throw ConfigError("CXCO_LISTEN", "expected host:port, got '" + c.listen + "'");
+  if (c.listen.find(':') == std::string::npos)
+    throw ConfigError("CXCO_LISTEN", "expected host:port, got '" + c.listen + "'");
 
   c.database_url = get("CXCO_DATABASE_URL");
   const bool pg = c.database_url.rfind("postgresql://", 0) == 0 || c.database_url.rfind("postgres://", 0) == 0;
   if (!c.is_sqlite() && !pg)
-    throw ConfigError("CXCO_DATABASE_URL", "unsupported scheme in '" + c.database_url + "' (use sqlite:// or postgresql://)");
+    throw ConfigError("CXCO_DATABASE_URL",
+                      "unsupported scheme in '" + c.database_url + "' (use sqlite:// or postgresql://)");
   if (c.is_sqlite() && c.sqlite_path().empty()) throw ConfigError("CXCO_DATABASE_URL", "sqlite:// needs a file path");
 
   c.admin_key = get("CXCO_ADMIN_KEY");
   c.encryption_keys = get("CXCO_ENCRYPTION_KEYS");
   if (pg && c.encryption_keys.empty())
-    throw ConfigError("CXCO_ENCRYPTION_KEYS", "must be set when the database is PostgreSQL (every node needs the same keys)");
+    throw ConfigError("CXCO_ENCRYPTION_KEYS",
+                      "must be set when the database is PostgreSQL (every node needs the same keys)");
 
   const auto mode = get("CXCO_PROVIDER_MODE");
   if (mode == "simulated")
@@ -134,6 +140,8 @@ Config load_config(const std::map<std::string, std::string>& values) {
   c.webhook_allow_private = parse_flag("CXCO_WEBHOOK_ALLOW_PRIVATE", get("CXCO_WEBHOOK_ALLOW_PRIVATE"));
   c.whatsapp_sim_verify_seconds =
       parse_number("CXCO_WHATSAPP_SIM_VERIFY_SECONDS", get("CXCO_WHATSAPP_SIM_VERIFY_SECONDS"), 0, 86400);
+  c.reconcile_interval_seconds =
+      parse_number("CXCO_RECONCILE_INTERVAL_SECONDS", get("CXCO_RECONCILE_INTERVAL_SECONDS"), 1, 86400);
 
   const auto log_format = get("CXCO_LOG_FORMAT");
   if (log_format != "text" && log_format != "json")

@@ -21,13 +21,13 @@ enum class ProviderMode { simulated, live };
 struct Config {
   std::string listen = "127.0.0.1:8000";
   std::string database_url = "sqlite://cxco.db";
-  std::string admin_key;                 // empty: admin HTTP API answers 404
-  std::string encryption_keys;           // comma-separated Fernet keys, first encrypts
+  std::string admin_key;        // empty: admin HTTP API answers 404
+  std::string encryption_keys;  // comma-separated Fernet keys, first encrypts
   ProviderMode provider_mode = ProviderMode::simulated;
   std::string elevenlabs_base_url = "https://api.elevenlabs.io";
   std::string elevenlabs_api_key;
   std::string elevenlabs_webhook_secret;
-  std::string whatsapp_graph_base_url = "https://graph.facebook.com/v21.0";
+  std::string whatsapp_graph_base_url = "https://graph.facebook.com/v23.0";
   std::string whatsapp_app_secret;
   std::string whatsapp_verify_token;
   std::string llm_base_url, llm_api_key, llm_model;
@@ -35,6 +35,7 @@ struct Config {
   double webhook_timeout = 10;
   bool webhook_allow_private = false;
   double whatsapp_sim_verify_seconds = 5;
+  double reconcile_interval_seconds = 600;  // live mode: between runs of the conversation reconciler
   bool log_json = false;
   double rate_limit_per_second = 100;  // per API key and node; 0 turns rate limiting off
   double rate_limit_burst = 200;

@@ -71,11 +71,12 @@ struct IngestResult {
 };
 
 struct ReconcileReport {
-  std::int64_t listed = 0;          // conversations the provider listed
-  std::int64_t stored = 0;          // missing here, now stored
-  std::int64_t already_stored = 0;  // delivered earlier by the webhook (or an earlier run)
-  std::int64_t unfinished = 0;      // still running or being analysed: their webhook is yet to come
-  std::int64_t ignored = 0;         // unknown agents, or gone at the provider meanwhile
+  std::int64_t listed = 0;             // conversations the provider listed
+  std::int64_t stored = 0;             // missing here, now stored
+  std::int64_t already_stored = 0;     // delivered earlier by the webhook (or an earlier run)
+  std::int64_t unfinished = 0;         // still running or being analysed: their webhook is yet to come
+  std::int64_t ignored = 0;            // unknown agents, or gone at the provider meanwhile
+  std::int64_t failed_workspaces = 0;  // provider workspaces that could not be listed (logged)
 };
 
 }  // namespace cxco::domain

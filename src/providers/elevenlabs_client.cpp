@@ -76,6 +76,13 @@ std::optional<std::chrono::milliseconds> retry_after(const http::ClientResponse&
 
 bool retryable(const http::ClientResponse& r) { return r.status == 0 || r.status == 429 || r.status >= 500; }
 
+// The provider's default TTS model (eleven_turbo_v2) speaks English only. Agents use the
+// Flash models, built for real-time conversation: English-only v2 for English, multilingual
+// v2.5 (32 languages) for every other language (docs/providers.md).
+std::string_view tts_model(std::string_view language) {
+  return language == "en" ? "eleven_flash_v2" : "eleven_flash_v2_5";
+}
+
 json::object agent_body(const AgentSpec& spec) {
   return {
       {"name", spec.name},
@@ -84,12 +91,20 @@ json::object agent_body(const AgentSpec& spec) {
          {{"first_message", spec.first_message},
           {"language", spec.language},
           {"prompt", {{"prompt", spec.prompt}, {"temperature", spec.temperature}}}}},
-        {"tts", {{"voice_id", spec.voice_id}}},
+        {"tts", {{"voice_id", spec.voice_id}, {"model_id", tts_model(spec.language)}}},
         {"conversation", {{"max_duration_seconds", spec.max_duration_seconds}}}}},
   };
 }
 
 json::object number_body(const NumberSpec& spec) {
+  if (spec.twilio)
+    return {{"phone_number", spec.phone_number},
+            {"label", spec.label},
+            {"provider", "twilio"},
+            {"sid", spec.twilio->account_sid},
+            {"token", spec.twilio->auth_token},
+            {"supports_inbound", true},
+            {"supports_outbound", true}};
   json::object body{{"phone_number", spec.phone_number},
                     {"label", spec.label},
                     {"provider", "sip_trunk"},

@@ -33,10 +33,17 @@ struct SipTrunk {
   std::string username, password;  // empty: ACL auth
 };
 
+// The Twilio account a Twilio number belongs to: the provider imports the number through it.
+struct TwilioAccount {
+  std::string account_sid;  // AC...
+  std::string auth_token;
+};
+
 struct NumberSpec {
   std::string phone_number;  // E.164
   std::string label;
-  std::optional<SipTrunk> trunk;
+  std::optional<SipTrunk> trunk;        // a SIP trunk number's outbound trunk; none: inbound only
+  std::optional<TwilioAccount> twilio;  // set: a Twilio number, imported with its account (no trunk)
 };
 
 struct ProviderVoice {

@@ -73,10 +73,9 @@ class WhatsAppClient final : public WhatsAppProvider {
 
   WhatsAppNumberStatus number_status(const WhatsAppAccount& account, const std::string& phone_number_id) override {
     auto u = url({phone_number_id});
-    u.params().append({"fields", "status,code_verification_status,display_phone_number,quality_rating"});
+    u.params().append({"fields", "code_verification_status,display_phone_number"});
     const auto body = call("number_status", account, "GET", u);
-    return {string_field(body, "status"), string_field(body, "code_verification_status"),
-            string_field(body, "display_phone_number")};
+    return {string_field(body, "code_verification_status"), string_field(body, "display_phone_number")};
   }
 
   void register_number(const WhatsAppAccount& account, const std::string& phone_number_id,
@@ -127,15 +126,19 @@ class WhatsAppClient final : public WhatsAppProvider {
     }
     // {"error":{"message":"(#130429) Rate limit hit","type":"OAuthException","code":130429,...}}
     int code = 0;
+    bool marked_transient = false;
     std::string message = "HTTP " + std::to_string(response.status);
     const auto* error = !ec && parsed.is_object() ? parsed.get_object().if_contains("error") : nullptr;
     if (error && error->is_object()) {
       if (const auto* c = error->get_object().if_contains("code"); c && c->is_int64())
         code = static_cast<int>(c->get_int64());
+      if (const auto* t = error->get_object().if_contains("is_transient"); t && t->is_bool())
+        marked_transient = t->get_bool();
       if (const auto text = string_field(error->get_object(), "message"); !text.empty()) message += " " + text;
       if (code && message.find("(#") == std::string::npos) message += " (code " + std::to_string(code) + ")";
     }
-    throw GraphError(operation, response.status, code, redact(std::move(message), account.access_token));
+    throw GraphError(operation, response.status, code, redact(std::move(message), account.access_token),
+                     marked_transient);
   }
 
   boost::urls::url base_;
@@ -145,10 +148,11 @@ class WhatsAppClient final : public WhatsAppProvider {
 }  // namespace
 
 bool GraphError::transient() const {
-  // Unknown/temporary API errors, app and WABA rate limits, throughput and pair limits, service
-  // unavailable, and the registration throttles ("too many attempts", "wait before retrying").
-  static constexpr int kRetryLater[] = {1, 2, 4, 80007, 130429, 131000, 131016, 131056, 133009, 133015};
-  if (status == 0 || status == 429 || status >= 500) return true;
+  // Unknown/temporary API errors, app, user and WABA rate limits, throughput and pair limits,
+  // service unavailable, and the registration throttles ("too many attempts", "wait before
+  // retrying"). Graph answers most of them with HTTP 400.
+  static constexpr int kRetryLater[] = {1, 2, 4, 17, 80007, 130429, 131000, 131016, 131056, 133009, 133015};
+  if (status == 0 || status == 429 || status >= 500 || marked_transient) return true;
   return std::find(std::begin(kRetryLater), std::end(kRetryLater), code) != std::end(kRetryLater);
 }
 

@@ -19,13 +19,12 @@ struct WhatsAppAccount {
   std::string access_token;
   std::string waba_id;
   std::vector<std::string> phone_number_ids;  // empty: look the number up among the WABA's numbers
-  std::string pin;                            // the numbers' two-step verification PIN; empty: not given
 };
 
-// GET /{phone-number-id}?fields=status,code_verification_status,display_phone_number,...
+// GET /{Phone-Number-ID}?fields=code_verification_status,display_phone_number: the fields the
+// Cloud API's definition documents (PhoneNumberInfo).
 struct WhatsAppNumberStatus {
-  std::string status;                    // CONNECTED (can send), PENDING, DISCONNECTED, FLAGGED, ...
-  std::string code_verification_status;  // VERIFIED, NOT_VERIFIED, EXPIRED
+  std::string code_verification_status;  // VERIFIED (the number's two-step verification is complete), UNVERIFIED
   std::string display_phone_number;
 };
 
@@ -43,19 +42,21 @@ class WhatsAppProvider {
                                 const std::string& to, const std::string& body) = 0;
 };
 
-// A Graph API call failed. Meta advises deciding on `error.code` rather than the HTTP status,
-// since throttling also arrives as 400.
+// A Graph API call failed. Meta advises deciding on `error.code` and `error.is_transient` rather
+// than the HTTP status, since throttling and temporary failures also arrive as 400.
 class GraphError : public ProviderError {
  public:
-  GraphError(std::string operation, int status, int code, const std::string& message)
-      : ProviderError(std::move(operation), status, message), code(code) {}
-  int code;  // Graph's error.code, 0 when the answer had none (transport errors, odd bodies)
-  // Worth trying again later: transport errors, 429/5xx, and the throttling codes.
+  GraphError(std::string operation, int status, int code, const std::string& message, bool marked_transient = false)
+      : ProviderError(std::move(operation), status, message), code(code), marked_transient(marked_transient) {}
+  int code;               // Graph's error.code, 0 when the answer had none (transport errors, odd bodies)
+  bool marked_transient;  // Graph's error.is_transient
+  // Worth trying again later: transport errors, 429/5xx, errors Graph marks transient, and the
+  // throttling codes.
   bool transient() const;
 };
 
 std::unique_ptr<WhatsAppProvider> make_simulated_whatsapp();
-// base_url: CXCO_WHATSAPP_GRAPH_BASE_URL, with its version segment ("https://graph.facebook.com/v21.0").
+// base_url: CXCO_WHATSAPP_GRAPH_BASE_URL, with its version segment ("https://graph.facebook.com/v23.0").
 std::unique_ptr<WhatsAppProvider> make_whatsapp_client(std::string base_url,
                                                        std::chrono::milliseconds timeout = std::chrono::seconds(15));
 

@@ -164,6 +164,7 @@ domain::Agent Agents::publish(domain::CompanyId company, std::int64_t agent_id, 
   // The company's provider settings are read first: nothing is reserved if they cannot be.
   const auto key = credentials_.voice_api_key(company);
   const auto trunk = credentials_.sip_trunk(company);
+  const auto twilio = credentials_.twilio_account(company);
 
   // 1. Reserve a number for the agent. The reservation (the agent's number on a draft) also
   //    stops a second publish of the same agent while this one talks to the provider.
@@ -176,7 +177,12 @@ domain::Agent Agents::publish(domain::CompanyId company, std::int64_t agent_id, 
     if (!domain::transition(agent.status, domain::AgentAction::publish))
       throw ApiError::invalid_state(domain::refusal(agent.status, domain::AgentAction::publish));
     if (agent.phone_number_id) throw ApiError::invalid_state("This agent is already being published");
-    const auto number = store::numbers_repo::reserve(tx, company, agent_id, country_code, now());
+    // A Twilio number is imported with its Twilio account: without one it cannot go live.
+    const auto number = store::numbers_repo::reserve(tx, company, agent_id, country_code, twilio.has_value(), now());
+    if (!number && !twilio && store::numbers_repo::any_free(tx, country_code))
+      throw ApiError::invalid_state("Only Twilio numbers are available in " + country_code +
+                                    "; store the company's twilio credentials (POST /api/providers/twilio/credentials) "
+                                    "to publish on one");
     if (!number) throw ApiError(409, "no_numbers_available", "No phone number is available in " + country_code);
     if (!store::agents_repo::hold_number(tx, company, agent_id, number->id))
       throw ApiError::invalid_state("This agent is already being published");
@@ -195,7 +201,9 @@ domain::Agent Agents::publish(domain::CompanyId company, std::int64_t agent_id, 
   };
   try {
     external_agent = voice_.create_agent(key, spec_of(reservation.agent));
-    const providers::NumberSpec number{reservation.number.number, "cxco agent " + std::to_string(agent_id), trunk};
+    const bool on_twilio = reservation.number.provider_slug == "twilio";
+    const providers::NumberSpec number{reservation.number.number, "cxco agent " + std::to_string(agent_id),
+                                       on_twilio ? std::nullopt : trunk, on_twilio ? twilio : std::nullopt};
     external_number = voice_.import_number(key, number);
     voice_.assign_agent(key, *external_number, *external_agent);
   } catch (const providers::ProviderError& e) {

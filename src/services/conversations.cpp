@@ -1,6 +1,7 @@
 #include "services/conversations.h"
 
-#include <set>
+#include <map>
+#include <vector>
 
 #include "crypto/signatures.h"
 #include "domain/errors.h"
@@ -25,10 +26,17 @@ constexpr const char* kSource = "elevenlabs";
 // Stores the conversation, its usage and its events in one transaction. The unique index on
 // (source, external_conversation_id) decides between concurrent replays: the losers insert
 // nothing, so they count nothing.
-domain::IngestResult Conversations::store_call(const domain::CallRecord& call) {
+domain::IngestResult Conversations::store_call(const domain::CallRecord& call, std::optional<domain::CompanyId> scope) {
   return db_.write([&](store::Tx& tx) -> domain::IngestResult {
     const auto agent = store::agents_repo::find_by_external_id(tx, call.external_agent_id);
-    if (!agent)
+    const bool foreign = agent && scope && agent->company_id != *scope;
+    if (foreign)
+      util::log_warn("post-call webhook on a company's URL names another company's agent: ignored",
+                     {{"url_company_id", std::to_string(scope->value)},
+                      {"agent_company_id", std::to_string(agent->company_id.value)},
+                      {"conversation_id", call.external_id}});
+    // The same answer as for an agent nobody has: the sender learns nothing about other tenants.
+    if (!agent || foreign)
       return {domain::IngestResult::Outcome::ignored, std::nullopt, "unknown agent " + call.external_agent_id};
     const auto now = util::iso8601(clock_.now());
     const auto id = store::conversations_repo::insert_call(tx, agent->company_id, agent->agent_id, call, kSource, now);
@@ -54,12 +62,19 @@ domain::IngestResult Conversations::store_call(const domain::CallRecord& call) {
   });
 }
 
-domain::IngestResult Conversations::receive_post_call(std::string_view signature, std::string_view raw_body) {
-  if (webhook_secret_.empty()) {
-    util::log_warn("post-call webhook refused: CXCO_ELEVENLABS_WEBHOOK_SECRET is not set");
-    throw ApiError::unauthenticated("The post-call webhook is not configured on this server");
+domain::IngestResult Conversations::receive_post_call(std::optional<domain::CompanyId> company,
+                                                      std::string_view signature, std::string_view raw_body) {
+  const auto secret = company ? credentials_.voice_webhook_secret(*company).value_or("") : webhook_secret_;
+  if (secret.empty()) {
+    if (company)
+      util::log_warn("post-call webhook refused: the company stored no elevenlabs webhook_secret",
+                     {{"company_id", std::to_string(company->value)}});
+    else
+      util::log_warn("post-call webhook refused: CXCO_ELEVENLABS_WEBHOOK_SECRET is not set");
+    // Whether the company exists is not said: the URL's id is the caller's to choose.
+    throw ApiError::unauthenticated("The post-call webhook is not configured for this URL");
   }
-  const auto check = crypto::verify_elevenlabs_signature(signature, webhook_secret_, raw_body, clock_.now());
+  const auto check = crypto::verify_elevenlabs_signature(signature, secret, raw_body, clock_.now());
   if (check != crypto::SignatureCheck::ok) {
     util::log_warn("post-call webhook refused: bad ElevenLabs-Signature", {{"reason", crypto::describe(check)}});
     throw ApiError::unauthenticated("Missing, invalid or expired ElevenLabs-Signature");
@@ -67,7 +82,7 @@ domain::IngestResult Conversations::receive_post_call(std::string_view signature
   const auto post_call = providers::parse_post_call(wire::parse_body(raw_body), clock_.now());
   if (!post_call.call)
     return {domain::IngestResult::Outcome::ignored, std::nullopt, "event type " + post_call.type + " is not stored"};
-  return store_call(*post_call.call);
+  return store_call(*post_call.call, company);
 }
 
 domain::Page<domain::ConversationSummary> Conversations::list(domain::CompanyId company,
@@ -86,59 +101,78 @@ domain::ConversationDetail Conversations::get(domain::CompanyId company, std::in
 
 domain::ReconcileReport Conversations::reconcile(std::optional<std::int64_t> since_unix) {
   // Conversations are listed per provider workspace, so each key in use is paged once.
-  std::set<std::string> keys;
-  for (const auto company :
-       db_.read([](store::Tx& tx) { return store::agents_repo::companies_with_provider_agents(tx); }))
-    keys.insert(credentials_.voice_api_key(company));
-
+  std::map<std::string, std::vector<domain::CompanyId>> workspaces;  // key -> the companies acting with it
   domain::ReconcileReport report;
-  for (const auto& key : keys) {
-    std::optional<std::string> cursor;
-    do {
-      const auto page = voice_.list_conversations(key, cursor, since_unix);
-      for (const auto& item : page.conversations) {
-        ++report.listed;
-        const auto listed = providers::parse_listed_conversation(item);
-        if (!listed) {
-          ++report.ignored;
-          continue;
-        }
-        // Running or still being analysed: the webhook will bring the finished conversation.
-        if (!listed->finished) {
-          ++report.unfinished;
-          continue;
-        }
-        const bool known = db_.read([&](store::Tx& tx) {
-          return store::conversations_repo::find_by_external_id(tx, kSource, listed->conversation_id).has_value();
-        });
-        if (known) {
-          ++report.already_stored;
-          continue;
-        }
-        boost::json::object conversation;
-        try {
-          conversation = voice_.get_conversation(key, listed->conversation_id);
-        } catch (const providers::ProviderError& e) {
-          if (e.status != 404) throw;
-          ++report.ignored;  // deleted at the provider since it was listed
-          continue;
-        }
-        try {
-          const auto result = store_call(providers::parse_conversation(conversation, clock_.now()));
-          if (result.outcome == domain::IngestResult::Outcome::stored) ++report.stored;
-          if (result.outcome == domain::IngestResult::Outcome::duplicate) ++report.already_stored;
-          if (result.outcome == domain::IngestResult::Outcome::ignored) ++report.ignored;
-        } catch (const ApiError& e) {
-          // One malformed conversation must not stop the others from being recovered.
-          util::log_warn("reconcile: provider conversation not stored",
-                         {{"conversation_id", listed->conversation_id}, {"error", e.detail}});
-          ++report.ignored;
-        }
-      }
-      cursor = page.has_more ? page.next_cursor : std::nullopt;
-    } while (cursor);
+  for (const auto company :
+       db_.read([](store::Tx& tx) { return store::agents_repo::companies_with_provider_agents(tx); })) {
+    try {
+      workspaces[credentials_.voice_api_key(company)].push_back(company);
+    } catch (const std::runtime_error& e) {
+      // Stored credentials no configured key decrypts: that workspace cannot be listed.
+      util::log_error("reconcile: workspace not listed",
+                      {{"company_id", std::to_string(company.value)}, {"error", e.what()}});
+      ++report.failed_workspaces;
+    }
+  }
+  for (const auto& [key, companies] : workspaces) {
+    try {
+      reconcile_workspace(key, since_unix, report);
+    } catch (const providers::ProviderError& e) {
+      std::string ids;
+      for (const auto company : companies) ids += (ids.empty() ? "" : ",") + std::to_string(company.value);
+      util::log_error("reconcile: workspace not listed", {{"company_ids", ids}, {"error", e.what()}});
+      ++report.failed_workspaces;
+    }
   }
   return report;
+}
+
+void Conversations::reconcile_workspace(const std::string& key, std::optional<std::int64_t> since_unix,
+                                        domain::ReconcileReport& report) {
+  std::optional<std::string> cursor;
+  do {
+    const auto page = voice_.list_conversations(key, cursor, since_unix);
+    for (const auto& item : page.conversations) {
+      ++report.listed;
+      const auto listed = providers::parse_listed_conversation(item);
+      if (!listed) {
+        ++report.ignored;
+        continue;
+      }
+      // Running or still being analysed: the webhook will bring the finished conversation.
+      if (!listed->finished) {
+        ++report.unfinished;
+        continue;
+      }
+      const bool known = db_.read([&](store::Tx& tx) {
+        return store::conversations_repo::find_by_external_id(tx, kSource, listed->conversation_id).has_value();
+      });
+      if (known) {
+        ++report.already_stored;
+        continue;
+      }
+      boost::json::object conversation;
+      try {
+        conversation = voice_.get_conversation(key, listed->conversation_id);
+      } catch (const providers::ProviderError& e) {
+        if (e.status != 404) throw;
+        ++report.ignored;  // deleted at the provider since it was listed
+        continue;
+      }
+      try {
+        const auto result = store_call(providers::parse_conversation(conversation, clock_.now()), std::nullopt);
+        if (result.outcome == domain::IngestResult::Outcome::stored) ++report.stored;
+        if (result.outcome == domain::IngestResult::Outcome::duplicate) ++report.already_stored;
+        if (result.outcome == domain::IngestResult::Outcome::ignored) ++report.ignored;
+      } catch (const ApiError& e) {
+        // One malformed conversation must not stop the others from being recovered.
+        util::log_warn("reconcile: provider conversation not stored",
+                       {{"conversation_id", listed->conversation_id}, {"error", e.detail}});
+        ++report.ignored;
+      }
+    }
+    cursor = page.has_more ? page.next_cursor : std::nullopt;
+  } while (cursor);
 }
 
 }  // namespace cxco::services

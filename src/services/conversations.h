@@ -26,13 +26,17 @@ class Conversations {
                 Credentials& credentials, std::string webhook_secret)
       : db_(db), clock_(clock), voice_(voice), credentials_(credentials), webhook_secret_(std::move(webhook_secret)) {}
 
-  // A post-call webhook as it arrived: its ElevenLabs-Signature header and raw body. 401 (and
-  // nothing stored) unless the signature verifies with the webhook secret within 30 minutes;
-  // without a secret nothing can be authenticated, so nothing is accepted. Then
-  // post_call_transcription and call_initiation_failure of known agents are stored; other
-  // types and unknown agents are acknowledged and ignored. A body that is not the provider's
-  // shape: 400 or 422.
-  domain::IngestResult receive_post_call(std::string_view signature, std::string_view raw_body);
+  // A post-call webhook as it arrived: its ElevenLabs-Signature header and raw body, and the
+  // company whose URL it came to (nullopt: the platform's URL). 401 (and nothing stored) unless
+  // the signature verifies within 30 minutes with the webhook secret: the company's stored
+  // `webhook_secret` of its own provider workspace, else the platform's; without a secret
+  // nothing can be authenticated, so nothing is accepted. Then post_call_transcription and
+  // call_initiation_failure of known agents are stored; other types and unknown agents are
+  // acknowledged and ignored, and so is an agent of another company on a company's URL: a
+  // workspace's secret vouches for its own company's calls only. A body that is not the
+  // provider's shape: 400 or 422.
+  domain::IngestResult receive_post_call(std::optional<domain::CompanyId> company, std::string_view signature,
+                                         std::string_view raw_body);
 
   domain::Page<domain::ConversationSummary> list(domain::CompanyId company, const domain::ConversationFilter& filter,
                                                  const domain::PageRequest& page);
@@ -41,11 +45,15 @@ class Conversations {
 
   // Pages through the provider's conversations that started at or after since_unix with each
   // provider key in use and stores the finished ones that are missing, through the webhook's
-  // own code path.
+  // own code path. A workspace whose listing fails (a company's revoked key, an outage) is
+  // logged and counted in failed_workspaces; the others are reconciled all the same.
   domain::ReconcileReport reconcile(std::optional<std::int64_t> since_unix);
 
  private:
-  domain::IngestResult store_call(const domain::CallRecord& call);
+  // `scope`: the only company whose agents the call may be stored for (nullopt: any).
+  domain::IngestResult store_call(const domain::CallRecord& call, std::optional<domain::CompanyId> scope);
+  void reconcile_workspace(const std::string& api_key, std::optional<std::int64_t> since_unix,
+                           domain::ReconcileReport& report);
 
   store::Database& db_;
   const util::Clock& clock_;

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "crypto/crypto.h"
 #include "domain/errors.h"
 #include "store/credentials_repo.h"
 #include "store/webhooks_repo.h"
@@ -63,10 +64,8 @@ bool Credentials::has(domain::CompanyId company, std::string_view slug) {
   return db_.read([&](store::Tx& tx) { return store::credentials_repo::find_token(tx, company, slug).has_value(); });
 }
 
-std::optional<json::object> Credentials::decrypted(domain::CompanyId company, std::string_view slug) {
-  const auto token = db_.read([&](store::Tx& tx) { return store::credentials_repo::find_token(tx, company, slug); });
-  if (!token) return std::nullopt;
-  const auto plain = fernet_.decrypt(*token);
+json::object Credentials::decrypt(const std::string& token, domain::CompanyId company, std::string_view slug) const {
+  const auto plain = fernet_.decrypt(token);
   boost::system::error_code ec;
   auto parsed = plain ? wire::parse_json(*plain, ec) : json::value();
   if (!plain || ec || !parsed.is_object())
@@ -76,9 +75,21 @@ std::optional<json::object> Credentials::decrypted(domain::CompanyId company, st
   return std::move(parsed.get_object());
 }
 
+std::optional<json::object> Credentials::decrypted(domain::CompanyId company, std::string_view slug) {
+  const auto token = db_.read([&](store::Tx& tx) { return store::credentials_repo::find_token(tx, company, slug); });
+  if (!token) return std::nullopt;
+  return decrypt(*token, company, slug);
+}
+
 std::string Credentials::voice_api_key(domain::CompanyId company) {
   const auto c = decrypted(company, "elevenlabs");
   return c ? text(*c, "api_key") : defaults_.elevenlabs_api_key;
+}
+
+std::optional<std::string> Credentials::voice_webhook_secret(domain::CompanyId company) {
+  const auto c = decrypted(company, "elevenlabs");
+  if (!c || text(*c, "webhook_secret").empty()) return std::nullopt;
+  return text(*c, "webhook_secret");
 }
 
 std::optional<providers::SipTrunk> Credentials::sip_trunk(domain::CompanyId company) {
@@ -87,14 +98,36 @@ std::optional<providers::SipTrunk> Credentials::sip_trunk(domain::CompanyId comp
   return providers::SipTrunk{text(*c, "address"), text(*c, "transport"), text(*c, "username"), text(*c, "password")};
 }
 
+std::optional<providers::TwilioAccount> Credentials::twilio_account(domain::CompanyId company) {
+  const auto c = decrypted(company, "twilio");
+  if (!c) return std::nullopt;
+  return providers::TwilioAccount{text(*c, "account_sid"), text(*c, "auth_token")};
+}
+
 std::optional<providers::WhatsAppAccount> Credentials::whatsapp_account(domain::CompanyId company) {
   const auto c = decrypted(company, "whatsapp");
   if (!c) return std::nullopt;
-  providers::WhatsAppAccount account{text(*c, "access_token"), text(*c, "waba_id"), {}, text(*c, "pin")};
+  providers::WhatsAppAccount account{text(*c, "access_token"), text(*c, "waba_id"), {}};
   if (const auto* ids = c->if_contains("phone_number_ids"); ids && ids->is_array())
     for (const auto& id : ids->get_array())
       if (id.is_string()) account.phone_number_ids.emplace_back(id.get_string());
   return account;
+}
+
+std::optional<std::string> Credentials::kept_whatsapp_pin(store::Tx& tx, domain::CompanyId company) {
+  const auto stored = store::credentials_repo::lock(tx, company, "whatsapp");
+  if (!stored) return std::nullopt;
+  auto credentials = decrypt(stored->token, company, "whatsapp");
+  if (auto pin = text(credentials, "pin"); !pin.empty()) return pin;
+  // The Cloud API sets the PIN a number is first registered with as its two-step verification
+  // PIN, and asks for it at every later registration: it is kept before it is ever used.
+  std::string pin;
+  while (pin.size() < 6)
+    for (const unsigned char b : crypto::random_bytes(6))
+      if (b < 250 && pin.size() < 6) pin += static_cast<char>('0' + b % 10);  // below 250: every digit as likely
+  credentials["pin"] = pin;
+  store::credentials_repo::replace_token(tx, stored->id, fernet_.encrypt(util::to_json(credentials)));
+  return pin;
 }
 
 providers::LlmEndpoint Credentials::llm_endpoint(domain::CompanyId company) {

@@ -45,9 +45,20 @@ class Credentials {
   // std::runtime_error when credentials are stored but no configured key decrypts them: acting
   // with the platform's defaults instead would act with the wrong account.
   std::string voice_api_key(domain::CompanyId company);
-  std::optional<providers::SipTrunk> sip_trunk(domain::CompanyId company);  // nullopt: none stored
+  // The secret the post-call webhook of the company's own provider workspace is signed with;
+  // nullopt when the company stored none (its URL then accepts nothing).
+  std::optional<std::string> voice_webhook_secret(domain::CompanyId company);
+  std::optional<providers::SipTrunk> sip_trunk(domain::CompanyId company);            // nullopt: none stored
+  std::optional<providers::TwilioAccount> twilio_account(domain::CompanyId company);  // nullopt: none stored
   std::optional<providers::WhatsAppAccount> whatsapp_account(domain::CompanyId company);
   providers::LlmEndpoint llm_endpoint(domain::CompanyId company);
+
+  // The two-step verification PIN the company's WhatsApp numbers are registered with, inside
+  // the caller's transaction: the stored `pin`, or a new random one stored (encrypted, with the
+  // rest of the credentials) first, so that every later registration reuses it. The row is
+  // locked, so concurrent registrations settle on one PIN. nullopt when no whatsapp
+  // credentials are stored.
+  std::optional<std::string> kept_whatsapp_pin(store::Tx& tx, domain::CompanyId company);
 
   // `cxco admin rotate-encryption`: every stored secret (provider credentials, webhook secrets)
   // re-encrypted under the first key in one transaction, keeping each token's timestamp. Once
@@ -56,6 +67,7 @@ class Credentials {
 
  private:
   std::optional<boost::json::object> decrypted(domain::CompanyId company, std::string_view slug);
+  boost::json::object decrypt(const std::string& token, domain::CompanyId company, std::string_view slug) const;
 
   store::Database& db_;
   const util::Clock& clock_;

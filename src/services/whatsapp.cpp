@@ -16,7 +16,7 @@ namespace cxco::services {
 
 namespace {
 
-constexpr std::int64_t kVerificationTimeoutMs = 30 * 60 * 1000;  // a number not CONNECTED by then has failed
+constexpr std::int64_t kVerificationTimeoutMs = 30 * 60 * 1000;  // a number not verified by then has failed
 
 enum class Stored { stored, duplicate, ignored };
 

@@ -1,6 +1,5 @@
 #include "services/whatsapp_worker.h"
 
-#include "crypto/crypto.h"
 #include "domain/whatsapp.h"
 #include "services/whatsapp_threads.h"
 #include "store/agents_repo.h"
@@ -29,13 +28,6 @@ std::string truncate_utf8(std::string s, std::size_t max_chars) {
     }
   }
   return s;
-}
-
-// A fresh two-step verification PIN for a number whose account named none.
-std::string random_pin() {
-  std::string pin;
-  for (const unsigned char b : crypto::random_bytes(6)) pin += static_cast<char>('0' + b % 10);
-  return pin;
 }
 
 }  // namespace
@@ -68,8 +60,10 @@ void WhatsAppWorker::close_idle_conversations() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Verification (providers.md 2.1): find the number in the company's WABA, register it unless it
-// is connected already, and poll its status until CONNECTED.
+// Verification (providers.md 2.1): find the number in the company's WABA, register it (once per
+// verification, with the PIN the company keeps), and poll its status until the Cloud API
+// reports its verification complete (code_verification_status VERIFIED, the field of
+// GET /{Phone-Number-ID} that Meta's definition documents for it; docs/providers.md).
 
 void WhatsAppWorker::verify(const store::work_queue::Job& job) {
   const auto pending =
@@ -118,15 +112,22 @@ void WhatsAppWorker::verify(const store::work_queue::Job& job) {
         return finish(std::nullopt,
                       v.number + " is not a phone number of WhatsApp Business Account " + account->waba_id);
     }
-    auto status = whatsapp_.number_status(*account, *external_id);
-    if (status.status != "CONNECTED" && !registered) {
-      whatsapp_.register_number(*account, *external_id, account->pin.empty() ? random_pin() : account->pin);
+    if (!registered) {
+      // The PIN is kept (and the number found recorded) before registration sets it at Meta,
+      // so a number is never registered with a PIN the company no longer has.
+      std::optional<std::string> pin = std::string();  // the simulated Cloud API asks for none
+      db_.write([&](store::Tx& tx) {
+        if (options_.live) pin = credentials_.kept_whatsapp_pin(tx, v.company_id);
+        store::whatsapp_repo::record_found(tx, v.id, *external_id, util::iso8601(clock_.now()));
+      });
+      if (!pin) return finish(external_id, "the company's whatsapp credentials are not stored");
+      whatsapp_.register_number(*account, *external_id, *pin);
       registered = true;
-      status = whatsapp_.number_status(*account, *external_id);
     }
-    if (status.status == "CONNECTED") return finish(external_id, std::nullopt);
-    if (status.status == "BANNED") return finish(external_id, "the number is banned from WhatsApp");
-    not_yet = "number status is " + (status.status.empty() ? std::string("unknown") : status.status);
+    const auto status = whatsapp_.number_status(*account, *external_id);
+    if (status.code_verification_status == "VERIFIED") return finish(external_id, std::nullopt);
+    not_yet = "code_verification_status is " +
+              (status.code_verification_status.empty() ? std::string("unknown") : status.code_verification_status);
   } catch (const providers::GraphError& e) {
     if (!e.transient()) return finish(external_id, e.what());
     not_yet = e.what();
@@ -134,7 +135,7 @@ void WhatsAppWorker::verify(const store::work_queue::Job& job) {
 
   const auto now_ms = clock_.now_ms();
   if (now_ms >= v.give_up_at_ms)
-    return finish(external_id, "the number did not connect within 30 minutes (" + not_yet + ")");
+    return finish(external_id, "the number's verification did not complete within 30 minutes (" + not_yet + ")");
   db_.write([&](store::Tx& tx) {
     if (!store::work_queue::postpone(tx, job, now_ms + kVerificationPollMs)) return;
     store::whatsapp_repo::record_check(tx, v.id, external_id, registered, not_yet, util::iso8601(clock_.now()));

@@ -10,6 +10,10 @@ constexpr std::string_view kProviderExists = "SELECT id FROM providers WHERE id 
 constexpr std::string_view kFindToken =
     "SELECT c.credentials FROM provider_credentials c JOIN providers p ON p.id = c.provider_id "
     "WHERE c.company_id = ? AND p.slug = ?";
+// Without a join, so that FOR UPDATE locks the credentials row alone, not the provider's.
+constexpr std::string_view kLock =
+    "SELECT id, credentials FROM provider_credentials "
+    "WHERE company_id = ? AND provider_id = (SELECT id FROM providers WHERE slug = ?)";
 constexpr std::string_view kExists = "SELECT id FROM provider_credentials WHERE company_id = ? AND provider_id = ?";
 constexpr std::string_view kInsert =
     "INSERT INTO provider_credentials (company_id, provider_id, credentials, status, created_at, updated_at) "
@@ -37,6 +41,12 @@ bool provider_exists(Tx& tx, std::int64_t provider_id) { return tx.one(kProvider
 std::optional<std::string> find_token(Tx& tx, domain::CompanyId company, std::string_view slug) {
   const auto r = tx.one(kFindToken, {company.value, std::string(slug)});
   return r ? r->opt_str("credentials") : std::nullopt;
+}
+
+std::optional<domain::EncryptedSecret> lock(Tx& tx, domain::CompanyId company, std::string_view slug) {
+  const auto r = tx.one(std::string(kLock) + std::string(tx.lock_row_clause()), {company.value, std::string(slug)});
+  if (!r) return std::nullopt;
+  return domain::EncryptedSecret{r->i64("id"), r->str("credentials")};
 }
 
 bool exists(Tx& tx, domain::CompanyId company, std::int64_t provider_id) {

@@ -18,6 +18,8 @@ bool provider_exists(Tx& tx, std::int64_t provider_id);
 
 // The stored token of the company's credentials for the provider.
 std::optional<std::string> find_token(Tx& tx, domain::CompanyId company, std::string_view slug);
+// The same with its row id, the row locked for the transaction (to replace the token).
+std::optional<domain::EncryptedSecret> lock(Tx& tx, domain::CompanyId company, std::string_view slug);
 bool exists(Tx& tx, domain::CompanyId company, std::int64_t provider_id);
 // Throws ConflictError when the company already has a set for the provider.
 domain::StoredCredentials insert(Tx& tx, domain::CompanyId company, std::int64_t provider_id, const std::string& token,

@@ -19,7 +19,9 @@ constexpr std::string_view kStatusIs = " AND status = ?";
 constexpr std::string_view kCountryIs = " AND country_code = ?";
 constexpr std::string_view kAny = "SELECT id FROM phone_numbers LIMIT 1";
 constexpr std::string_view kFree =
-    "SELECT id, number FROM phone_numbers WHERE status = 'available' AND country_code = ? ORDER BY id LIMIT 1";
+    "SELECT id, number, provider_slug FROM phone_numbers WHERE status = 'available' AND country_code = ?";
+constexpr std::string_view kNotTwilio = " AND provider_slug <> 'twilio'";
+constexpr std::string_view kFirstFree = " ORDER BY id LIMIT 1";
 constexpr std::string_view kAssign =
     "UPDATE phone_numbers SET status = 'assigned', company_id = ?, agent_id = ?, updated_at = ? "
     "WHERE id = ? AND status = 'available'";
@@ -114,12 +116,18 @@ std::vector<domain::PhoneNumber> list_owned(Tx& tx, domain::CompanyId company) {
 }
 
 std::optional<Reserved> reserve(Tx& tx, domain::CompanyId company, std::int64_t agent_id,
-                                const std::string& country_code, const std::string& now) {
-  const auto free = tx.one(std::string(kFree) + std::string(tx.lock_rows_clause()), {country_code});
+                                const std::string& country_code, bool twilio, const std::string& now) {
+  const auto free = tx.one(std::string(kFree) + std::string(twilio ? "" : kNotTwilio) + std::string(kFirstFree) +
+                               std::string(tx.lock_rows_clause()),
+                           {country_code});
   if (!free) return std::nullopt;
   if (tx.exec(kAssign, {company.value, agent_id, now, free->i64("id")}) != 1)
     throw DatabaseError("number taken concurrently", true);
-  return Reserved{free->i64("id"), free->str("number")};
+  return Reserved{free->i64("id"), free->str("number"), free->str("provider_slug")};
+}
+
+bool any_free(Tx& tx, const std::string& country_code) {
+  return tx.one(std::string(kFree) + std::string(kFirstFree), {country_code}).has_value();
 }
 
 void set_external_id(Tx& tx, domain::CompanyId company, std::int64_t number_id, const std::string& external_id,

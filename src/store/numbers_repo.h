@@ -29,11 +29,15 @@ std::vector<domain::PhoneNumber> list_owned(Tx& tx, domain::CompanyId company);
 struct Reserved {
   std::int64_t id = 0;
   std::string number;
+  std::string provider_slug;  // sip_trunk or twilio
 };
-// Takes a free number of the country for the agent; nullopt when none is free. Concurrent
+// Takes a free number of the country for the agent; nullopt when none is free. Twilio numbers
+// only when `twilio` (the company has the account to import them with). Concurrent
 // reservations each take a different number (SKIP LOCKED on PostgreSQL).
 std::optional<Reserved> reserve(Tx& tx, domain::CompanyId company, std::int64_t agent_id,
-                                const std::string& country_code, const std::string& now);
+                                const std::string& country_code, bool twilio, const std::string& now);
+// Whether any number of the country is free, of whatever provider.
+bool any_free(Tx& tx, const std::string& country_code);
 void set_external_id(Tx& tx, domain::CompanyId company, std::int64_t number_id, const std::string& external_id,
                      const std::string& now);
 // Back to the pool, with nothing of its holder left (company, agent, provider and WhatsApp

@@ -57,6 +57,8 @@ constexpr std::string_view kPendingVerification =
     "SELECT v.id, v.company_id, v.phone_number_id, v.agent_id, v.external_id, v.registered, v.give_up_at, n.number "
     "FROM whatsapp_verifications v JOIN phone_numbers n ON n.id = v.phone_number_id "
     "WHERE v.id = ? AND v.status = 'pending'";
+constexpr std::string_view kRecordFound =
+    "UPDATE whatsapp_verifications SET external_id = ?, updated_at = ? WHERE id = ? AND status = 'pending'";
 constexpr std::string_view kRecordCheck =
     "UPDATE whatsapp_verifications SET external_id = ?, registered = ?, checks = checks + 1, last_error = ?, "
     "updated_at = ? WHERE id = ? AND status = 'pending'";
@@ -200,6 +202,10 @@ std::optional<domain::PendingVerification> find_pending_verification(Tx& tx, std
                                      r->str("number"),
                                      r->opt_str("external_id"),
                                      r->boolean("registered")};
+}
+
+void record_found(Tx& tx, std::int64_t verification_id, const std::string& external_id, const std::string& now) {
+  tx.exec(kRecordFound, {external_id, now, verification_id});
 }
 
 void record_check(Tx& tx, std::int64_t verification_id, const std::optional<std::string>& external_id, bool registered,

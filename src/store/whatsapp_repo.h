@@ -63,6 +63,8 @@ void record_reply(Tx& tx, std::int64_t reply_id, const std::string& status, std:
 std::int64_t insert_verification(Tx& tx, domain::CompanyId company, std::int64_t phone_number_id, std::int64_t agent_id,
                                  std::int64_t give_up_at_ms, const std::string& now);
 std::optional<domain::PendingVerification> find_pending_verification(Tx& tx, std::int64_t verification_id);
+// The number was found in the company's account: its Cloud API phone-number id.
+void record_found(Tx& tx, std::int64_t verification_id, const std::string& external_id, const std::string& now);
 // A check that did not settle it: what was learnt so far.
 void record_check(Tx& tx, std::int64_t verification_id, const std::optional<std::string>& external_id, bool registered,
                   const std::string& error, const std::string& now);

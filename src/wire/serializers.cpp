@@ -316,6 +316,7 @@ void write(JsonWriter& w, const domain::ReconcileReport& r) {
       .field("already_stored", r.already_stored)
       .field("unfinished", r.unfinished)
       .field("ignored", r.ignored)
+      .field("failed_workspaces", r.failed_workspaces)
       .end_object();
 }
 

@@ -2,6 +2,7 @@
 // created there, and that a failure at any publish step leaves nothing behind.
 #include "fakes/elevenlabs_fake.h"
 #include "harness.h"
+#include "store/db.h"
 
 namespace cxco::test {
 
@@ -45,6 +46,14 @@ class LiveAgents : public ::testing::Test {
     EXPECT_TRUE(server->get("/api/phone-numbers/", user.key).json.as_array().empty());
     EXPECT_EQ(fake.agent_count(), 0u);
     EXPECT_EQ(fake.number_count(), 0u);
+  }
+  // The voice provider's id of a number, which the API does not show.
+  std::string db_external_number(std::int64_t phone_number_id) {
+    auto db = store::Database::open(server->database().url(), 1);
+    return db->read([&](store::Tx& tx) {
+      return tx.one("SELECT external_number_id FROM phone_numbers WHERE id = ?", {phone_number_id})
+          ->str("external_number_id");
+    });
   }
   static std::string text(const json::value& v, std::initializer_list<const char*> path) {
     const json::value* at = &v;
@@ -137,6 +146,86 @@ TEST_F(LiveAgents, FailedArchiveCanBeRetried) {
   ASSERT_EQ(retried.status, 200) << retried.body;
   EXPECT_EQ(retried.json.at("status"), "archived");
   EXPECT_EQ(fake.agent_count(), 0u);
+}
+
+// The provider's default TTS model speaks English only: the model follows the agent's language.
+TEST_F(LiveAgents, TtsModelFollowsTheAgentsLanguage) {
+  auto created = server->post("/api/agents/", user.key,
+                              json::object{{"name", "Recepción"},
+                                           {"personality", "Eres la recepcionista de Acme."},
+                                           {"opening_line", "¡Acme, buenos días!"},
+                                           {"voice_id", 1},
+                                           {"language", "es"}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  agent_id = created.json.at("id").as_int64();
+  auto r = publish();
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string external(r.json.at("external_agent_id").as_string());
+  auto model = [&] { return text(*fake.agent(external), {"conversation_config", "tts", "model_id"}); };
+  EXPECT_EQ(model(), "eleven_flash_v2_5");
+
+  ASSERT_EQ(server->put(path(), user.key, json::object{{"language", "en"}}).status, 200);
+  EXPECT_EQ(model(), "eleven_flash_v2");
+  EXPECT_EQ(text(*fake.agent(external), {"conversation_config", "agent", "language"}), "en");
+  ASSERT_EQ(server->put(path(), user.key, json::object{{"language", "de"}}).status, 200);
+  EXPECT_EQ(model(), "eleven_flash_v2_5");
+}
+
+// A Twilio number is imported at the provider with the company's Twilio account; without one,
+// a publish takes another free number, or refuses before anything is reserved.
+TEST_F(LiveAgents, TwilioNumbersAreImportedWithTheCompanysTwilioAccount) {
+  constexpr const char* kSid = "AC0123456789abcdef0123456789abcdef";
+  constexpr const char* kToken = "0123456789abcdef0123456789abcdef";
+  auto import = [&](const char* number, const char* country, const char* provider) {
+    auto r = server->admin(
+        "POST", "/api/admin/phone-numbers",
+        json::object{{"numbers", json::array{json::object{
+                                     {"number", number}, {"country_code", country}, {"provider_slug", provider}}}}});
+    ASSERT_EQ(r.status, 201) << r.body;
+  };
+  import("+12025550101", "US", "twilio");
+  auto publish_in_us = [&] { return server->post(path("/publish"), user.key, json::object{{"country_code", "US"}}); };
+
+  // No Twilio account: the only free US number cannot go live, and nothing is reserved.
+  auto refused = publish_in_us();
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  EXPECT_EQ(refused.json.at("error_type"), "invalid_state");
+  EXPECT_NE(std::string(refused.json.at("detail").as_string()).find("twilio"), std::string::npos);
+  EXPECT_EQ(server->get("/api/phone-numbers/available?country_code=US", user.key).json.as_array().size(), 1u);
+  EXPECT_TRUE(server->get(path(), user.key).json.at("phone_number").is_null());
+  EXPECT_EQ(fake.agent_count(), 0u);
+
+  // A SIP trunk number free beside it is taken instead.
+  import("+12025550102", "US", "sip_trunk");
+  auto on_sip = publish_in_us();
+  ASSERT_EQ(on_sip.status, 200) << on_sip.body;
+  EXPECT_EQ(on_sip.json.at("phone_number").at("number"), "+12025550102");
+  ASSERT_EQ(server->del(path(), user.key).status, 200);
+
+  // With the company's account, the Twilio number is imported with it.
+  ASSERT_EQ(server
+                ->post("/api/providers/twilio/credentials", company.key,
+                       json::object{{"company_id", company.id},
+                                    {"credentials", {{"account_sid", kSid}, {"auth_token", kToken}}}})
+                .status,
+            201);
+  auto a =
+      server->post("/api/agents/", user.key,
+                   json::object{{"name", "US desk"}, {"personality", "P"}, {"opening_line", "Hi"}, {"voice_id", 1}});
+  agent_id = a.json.at("id").as_int64();
+  auto on_twilio = publish_in_us();
+  ASSERT_EQ(on_twilio.status, 200) << on_twilio.body;
+  EXPECT_EQ(on_twilio.json.at("phone_number").at("number"), "+12025550101");
+  ASSERT_EQ(fake.number_count(), 1u);
+  const auto numbers = server->get("/api/phone-numbers/", user.key).json.as_array();
+  ASSERT_EQ(numbers.size(), 1u);
+  const auto external_number = db_external_number(numbers[0].at("id").as_int64());
+  const auto number = fake.number(external_number);
+  ASSERT_TRUE(number);
+  EXPECT_EQ(number->at("provider"), "twilio");
+  EXPECT_EQ(number->at("sid"), kSid);
+  EXPECT_EQ(number->at("token"), kToken);
+  EXPECT_EQ(number->at("assigned_agent_id"), on_twilio.json.at("external_agent_id"));
 }
 
 }  // namespace cxco::test

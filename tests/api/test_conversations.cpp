@@ -200,6 +200,66 @@ TEST(ConversationsWithoutSecret, EveryDeliveryIsRefused) {
   EXPECT_EQ(r.json.at("error_type"), "authentication_error");
 }
 
+// A company bringing its own provider key runs its agents in its own workspace, whose post-call
+// webhook that workspace signs with its own secret and sends to the URL naming the company.
+TEST_F(Conversations, CompanyWorkspaceWebhooksVerifyWithTheCompanysSecret) {
+  constexpr const char* kCompanySecret = "wsec_acme_workspace";
+  const auto url = std::string(kHook) + "/" + std::to_string(company.id);
+  auto to = [&](const std::string& path, const std::string& secret, const json::object& payload) {
+    const auto body = json::serialize(payload);
+    return server.request("POST", path, "", body, {{"ElevenLabs-Signature", signature(secret, kNow, body)}});
+  };
+  auto store_credentials = [&](const TestServer::Account& owner, json::object credentials) {
+    auto r = server.post("/api/providers/elevenlabs/credentials", owner.key,
+                         json::object{{"company_id", owner.id}, {"credentials", std::move(credentials)}});
+    ASSERT_EQ(r.status, 201) << r.body;
+  };
+
+  // Before the company stores a secret its URL accepts nothing, whatever signs it.
+  EXPECT_EQ(to(url, kSecret, call("conv_early", sales)).status, 401);
+  store_credentials(company, {{"api_key", "sk_acme"}});
+  EXPECT_EQ(to(url, kSecret, call("conv_early", sales)).status, 401);
+  ASSERT_EQ(server.del("/api/providers/elevenlabs/credentials", company.key).status, 204);
+  store_credentials(company, {{"api_key", "sk_acme"}, {"webhook_secret", kCompanySecret}});
+
+  // Each URL verifies with its own secret only.
+  auto refused = to(url, kSecret, call("conv_ws", sales));
+  EXPECT_EQ(refused.status, 401);
+  EXPECT_EQ(refused.json.at("error_type"), "authentication_error");
+  EXPECT_EQ(to(kHook, kCompanySecret, call("conv_ws", sales)).status, 401);
+  EXPECT_EQ(to(std::string(kHook) + "/999999", kCompanySecret, call("conv_ws", sales)).status, 401);
+  expect_nothing_stored();
+
+  auto stored = to(url, kCompanySecret, call("conv_ws", sales));
+  ASSERT_EQ(stored.status, 200) << stored.body;
+  EXPECT_EQ(stored.json.at("status"), "stored");
+  EXPECT_EQ(get(stored.json.at("conversation_id").as_int64()).at("agent_id").as_int64(), sales.id);
+  EXPECT_EQ(to(url, kCompanySecret, call("conv_ws", sales)).json.at("status"), "duplicate");
+  ContractExempt exempt(
+      "a URL whose company id is not a number is refused before the body is read; the body is a stub");
+  EXPECT_EQ(server.request("POST", std::string(kHook) + "/abc", "", "{}").status, 422);
+}
+
+// A workspace's secret vouches for its own company's calls: a payload on company X's URL that
+// names company Y's agent is acknowledged (so the provider does not retry or disable the
+// webhook) and ignored, with the answer an unknown agent gets.
+TEST_F(Conversations, ACompanysUrlStoresNothingForAnotherCompanysAgents) {
+  const auto other = server.create_company("Other");
+  ASSERT_EQ(server
+                .post("/api/providers/elevenlabs/credentials", other.key,
+                      json::object{{"company_id", other.id},
+                                   {"credentials", {{"api_key", "sk_other"}, {"webhook_secret", "wsec_other"}}}})
+                .status,
+            201);
+  const auto body = json::serialize(call("conv_forged", sales));
+  auto r = server.request("POST", std::string(kHook) + "/" + std::to_string(other.id), "", body,
+                          {{"ElevenLabs-Signature", signature("wsec_other", kNow, body)}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json.at("status"), "ignored");
+  EXPECT_EQ(r.json.at("reason"), json::value("unknown agent " + sales.external_id));
+  expect_nothing_stored();
+}
+
 TEST_F(Conversations, MapsThePayloadFieldByField) {
   auto payload = call("conv_7Hk2", sales, 212);
   auto& data = payload["data"].as_object();
@@ -682,7 +742,33 @@ TEST_F(Conversations, ReconciliationStoresWhatLostWebhooksNeverDelivered) {
   const auto again = conversations.reconcile(kNow - 2 * 86400);
   EXPECT_EQ(again.stored, 0);
   EXPECT_EQ(again.already_stored, 102);
+  EXPECT_EQ(again.failed_workspaces, 0);
   EXPECT_EQ(voice_usage().at("total_conversations").as_int64(), 102);
+}
+
+// A company whose own provider key no longer works must not keep every other workspace's
+// lost calls from being recovered.
+TEST_F(Conversations, ReconciliationCarriesOnPastAWorkspaceItCannotList) {
+  FakeElevenLabs provider;
+  const auto other = server.create_company("Other");
+  const auto other_user = server.create_user(other.key, "joe@other.io");
+  ASSERT_EQ(server
+                .post("/api/providers/elevenlabs/credentials", other.key,
+                      json::object{{"company_id", other.id}, {"credentials", {{"api_key", "sk_revoked"}}}})
+                .status,
+            201);
+  server.publish_agent(other_user.key, "Other desk");
+  provider.add_conversation(call("conv_lost", support)["data"].as_object());
+
+  auto db = store::Database::open(server.database().url(), 2);
+  const auto fernet = *crypto::MultiFernet::from_key_list("cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=");
+  services::Credentials credentials(*db, clock, fernet, {FakeElevenLabs::kDefaultKey, {}});
+  const auto voice = providers::make_elevenlabs_client(provider.base_url(), {.attempts = 1});
+  services::Conversations conversations(*db, clock, *voice, credentials, {});
+  const auto report = conversations.reconcile(kNow - 86400);
+  EXPECT_EQ(report.failed_workspaces, 1);
+  EXPECT_EQ(report.stored, 1);
+  EXPECT_EQ(list("?agent_id=" + std::to_string(support.id)).size(), 1u);
 }
 
 }  // namespace cxco::test

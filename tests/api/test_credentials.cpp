@@ -104,9 +104,12 @@ TEST_F(Credentials, ListsTheProvidersToCompanyKeys) {
   auto r = server->get("/api/providers/", company.key);
   ASSERT_EQ(r.status, 200) << r.body;
   const auto& list = r.json.as_array();
-  ASSERT_EQ(list.size(), 4u);
-  const std::vector<std::pair<std::string, std::string>> expected = {
-      {"elevenlabs", "voice_provider"}, {"sip_trunk", "sip_trunk"}, {"whatsapp", "messaging"}, {"llm", "llm"}};
+  ASSERT_EQ(list.size(), 5u);
+  const std::vector<std::pair<std::string, std::string>> expected = {{"elevenlabs", "voice_provider"},
+                                                                     {"sip_trunk", "sip_trunk"},
+                                                                     {"whatsapp", "messaging"},
+                                                                     {"llm", "llm"},
+                                                                     {"twilio", "telephony"}};
   for (std::size_t i = 0; i < expected.size(); ++i) {
     EXPECT_EQ(list[i].at("id").as_int64(), static_cast<std::int64_t>(i + 1));
     EXPECT_EQ(std::string(list[i].at("slug").as_string()), expected[i].first);
@@ -139,10 +142,10 @@ TEST_F(Credentials, StoreConflictDeleteAndStoreAgain) {
 }
 
 TEST_F(Credentials, UnknownProviderAndForeignCompany) {
-  auto r = store("twilio", {{"api_key", "x"}});
+  auto r = store("acme", {{"api_key", "x"}});
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(r.json.at("error_type"), "not_found");
-  EXPECT_EQ(server->del("/api/providers/twilio/credentials", company.key).status, 404);
+  EXPECT_EQ(server->del("/api/providers/acme/credentials", company.key).status, 404);
 
   const auto other = server->create_company("Other");
   auto foreign = store("elevenlabs", {{"api_key", "x"}}, other.id);
@@ -171,6 +174,15 @@ TEST_F(Credentials, ValidatedPerProvider) {
       {"elevenlabs", json::object{{"api_key", 5}}, {"body.credentials.api_key"}},
       {"elevenlabs", json::object{{"api_key", "  "}}, {"body.credentials.api_key"}},
       {"elevenlabs", "not an object", {"body.credentials"}},
+      {"elevenlabs", json::object{{"api_key", "k"}, {"webhook_secret", " "}}, {"body.credentials.webhook_secret"}},
+      {"twilio", json::object{}, {"body.credentials.account_sid", "body.credentials.auth_token"}},
+      {"twilio",
+       json::object{{"account_sid", "0123456789abcdef0123456789abcdef"},
+                    {"auth_token", "not-hex-0123456789abcdef012345"}},
+       {"body.credentials.account_sid", "body.credentials.auth_token"}},
+      {"twilio",
+       json::object{{"account_sid", "AC0123456789abcdef0123456789abcde"}, {"auth_token", 42}},
+       {"body.credentials.account_sid", "body.credentials.auth_token"}},
       {"sip_trunk",
        json::object{{"address", ""}, {"transport", "sctp"}, {"username", "u"}},
        {"body.credentials.address", "body.credentials.transport", "body.credentials.password"}},
@@ -201,13 +213,17 @@ TEST_F(Credentials, ValidatedPerProvider) {
   // Valid sets of each provider; optional fields may be left out.
   EXPECT_EQ(store("sip_trunk", {{"address", "sip.carrier.example.com:5061"}}).status, 201);
   EXPECT_EQ(store("whatsapp", {{"access_token", "EAAG"}, {"waba_id", "102290129340398"}}).status, 201);
+  EXPECT_EQ(store("twilio", {{"account_sid", "AC0123456789abcdef0123456789ABCDEF"},
+                             {"auth_token", "0123456789abcdef0123456789abcdef"}})
+                .status,
+            201);
   EXPECT_EQ(
       store("llm", {{"base_url", "https://api.openai.com/v1"}, {"api_key", "sk-x"}, {"model", "gpt-4o-mini"}}).status,
       201);
   // Unknown fields are not stored.
-  EXPECT_EQ(store("elevenlabs", {{"api_key", "k"}, {"note", "dropped"}}).status, 201);
+  EXPECT_EQ(store("elevenlabs", {{"api_key", "k"}, {"webhook_secret", "wsec_k"}, {"note", "dropped"}}).status, 201);
   const auto plain = crypto::MultiFernet::from_key_list(kHarnessKey)->decrypt(stored_token("elevenlabs"));
-  EXPECT_EQ(plain, R"({"api_key":"k"})");
+  EXPECT_EQ(plain, R"({"api_key":"k","webhook_secret":"wsec_k"})");
 }
 
 TEST_F(Credentials, StoredAsFernetTokensThatPythonDecrypts) {

@@ -47,7 +47,8 @@ providers::AgentSpec front_desk() {
 
 providers::NumberSpec sip_number(std::string username = "acme", std::string password = "s3cret") {
   return {"+27211234567", "Acme main line",
-          providers::SipTrunk{"sip.carrier.example:5061", "tls", std::move(username), std::move(password)}};
+          providers::SipTrunk{"sip.carrier.example:5061", "tls", std::move(username), std::move(password)},
+          std::nullopt};
 }
 
 class ElevenLabsClient : public ::testing::Test {
@@ -73,6 +74,7 @@ TEST_F(ElevenLabsClient, CreateAgentMapsSpecToCreateBody) {
   EXPECT_EQ(at(*stored, "/conversation_config/agent/prompt/prompt"), "You are the friendly receptionist of Acme.");
   EXPECT_DOUBLE_EQ(at(*stored, "/conversation_config/agent/prompt/temperature").as_double(), 0.3);
   EXPECT_EQ(at(*stored, "/conversation_config/tts/voice_id"), "21m00Tcm4TlvDq8ikWAM");
+  EXPECT_EQ(at(*stored, "/conversation_config/tts/model_id"), "eleven_flash_v2");  // English-only, for English
   EXPECT_EQ(at(*stored, "/conversation_config/conversation/max_duration_seconds"), 900);
 }
 
@@ -97,6 +99,7 @@ TEST_F(ElevenLabsClient, UpdateAgentSendsEveryChangedField) {
   EXPECT_EQ(at(*stored, "/conversation_config/agent/prompt/prompt"), "You answer after hours.");
   EXPECT_DOUBLE_EQ(at(*stored, "/conversation_config/agent/prompt/temperature").as_double(), 0.9);
   EXPECT_EQ(at(*stored, "/conversation_config/tts/voice_id"), "EXAVITQu4vr4xnSDxMaL");
+  EXPECT_EQ(at(*stored, "/conversation_config/tts/model_id"), "eleven_flash_v2_5");  // multilingual, for Afrikaans
   EXPECT_EQ(at(*stored, "/conversation_config/conversation/max_duration_seconds"), 300);
 }
 
@@ -145,13 +148,29 @@ TEST_F(ElevenLabsClient, NumberWithoutCredentialsUsesAclAndWithoutTrunkIsInbound
   EXPECT_TRUE(at(*acl, "/outbound_trunk_config/credentials").is_null());
   EXPECT_EQ(at(*acl, "/outbound_trunk_config/address"), "sip.carrier.example:5061");
 
-  const auto inbound_id = client->import_number(key, {"+27211234568", "Inbound only", std::nullopt});
+  const auto inbound_id = client->import_number(key, {"+27211234568", "Inbound only", std::nullopt, std::nullopt});
   const auto inbound = fake.number(inbound_id);
   ASSERT_TRUE(inbound);
   EXPECT_EQ(at(*inbound, "/supports_inbound"), true);
   EXPECT_EQ(at(*inbound, "/supports_outbound"), false);
   EXPECT_TRUE(at(*inbound, "/outbound_trunk_config").is_null());
   EXPECT_NE(acl_id, inbound_id);
+}
+
+TEST_F(ElevenLabsClient, TwilioNumbersAreImportedWithTheirAccount) {
+  const auto id = client->import_number(
+      key, {"+12025550101", "Acme US line", std::nullopt,
+            providers::TwilioAccount{"AC0123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcdef"}});
+  const auto stored = fake.number(id);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(at(*stored, "/provider"), "twilio");
+  EXPECT_EQ(at(*stored, "/phone_number"), "+12025550101");
+  EXPECT_EQ(at(*stored, "/sid"), "AC0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(at(*stored, "/token"), "0123456789abcdef0123456789abcdef");
+  EXPECT_FALSE(stored->contains("outbound_trunk_config"));
+  const auto agent_id = client->create_agent(key, front_desk());
+  client->assign_agent(key, id, agent_id);  // answered in the Twilio number's shape
+  EXPECT_EQ(at(*fake.number(id), "/assigned_agent_id"), json::value(agent_id));
 }
 
 TEST_F(ElevenLabsClient, WrongKeyFailsWith401WithoutRetryOrLeakingTheKey) {

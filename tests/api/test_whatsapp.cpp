@@ -2,6 +2,7 @@
 // inbound webhook (handshake, signatures), chats threaded into conversations under the 24-hour
 // rule, replies written by the LLM (fake) from personality and history, failures of the LLM and
 // of sending, status callbacks, usage and tenant isolation. Time is a ManualClock throughout.
+#include "crypto/fernet.h"
 #include "crypto/signatures.h"
 #include "fakes/elevenlabs_fake.h"
 #include "fakes/graph_fake.h"
@@ -21,6 +22,7 @@ constexpr const char* kVerifyToken = "test-verify-token";
 constexpr const char* kPersonality = "You are the friendly front desk of Acme. Answer briefly.";
 constexpr const char* kCustomer = "27821234567";
 constexpr const char* kWebhookPath = "/api/integrations/whatsapp/webhook";
+constexpr const char* kHarnessKey = "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=";  // its CXCO_ENCRYPTION_KEYS
 
 std::string digits_of(const std::string& e164) { return e164.substr(1); }
 
@@ -513,7 +515,7 @@ class WhatsAppLive : public WhatsAppBase {
   Agent chatting_agent() {
     store_whatsapp_credentials();
     const auto agent = publish(user.key);
-    graph.add_number(kGraphId, agent.number, "CONNECTED");
+    graph.add_number(kGraphId, agent.number);
     EXPECT_EQ(enable(agent.number_id, user.key).status, 200);
     EXPECT_TRUE(becomes(agent.number_id, user.key, "active"));
     return agent;
@@ -541,16 +543,16 @@ class WhatsAppLive : public WhatsAppBase {
   FakeLlm llm;
 };
 
-TEST_F(WhatsAppLive, EnablementRegistersTheNumberAndPollsUntilConnected) {
+TEST_F(WhatsAppLive, EnablementRegistersTheNumberAndPollsUntilVerified) {
   const auto agent = publish(user.key);
   auto refused = enable(agent.number_id, user.key);
   EXPECT_EQ(refused.status, 409) << "live mode needs the company's whatsapp credentials";
   EXPECT_EQ(refused.json.at("error_type"), "invalid_state");
 
   store_whatsapp_credentials({{"pin", "123456"}});
-  graph.add_number(kGraphId, agent.number, "DISCONNECTED", 2);
+  graph.add_number(kGraphId, agent.number, 2);
   ASSERT_EQ(enable(agent.number_id, user.key).status, 200);
-  // Found among the WABA's numbers, registered with the company's PIN, then PENDING at the first poll.
+  // Found among the WABA's numbers, registered with the company's PIN, then UNVERIFIED at the first poll.
   ASSERT_TRUE(eventually([&] { return verification_checks() == 1; }));
   EXPECT_EQ(graph.registrations(kGraphId), std::vector<std::string>{"123456"});
   EXPECT_EQ(graph.request_count("list_numbers"), 1);
@@ -579,19 +581,19 @@ TEST_F(WhatsAppLive, EnablementFailsForANumberOutsideTheAccountAndCanBeRetried) 
             std::string::npos);
   EXPECT_EQ(server->get("/api/agents/" + std::to_string(agent.id), user.key).json.at("whatsapp_enabled"), false);
 
-  // Once the number is in the account (connected already), enabling again succeeds without registering.
-  graph.add_number(kGraphId, agent.number, "CONNECTED");
+  // Once the number is in the account, enabling again registers it and succeeds.
+  graph.add_number(kGraphId, agent.number);
   ASSERT_EQ(enable(agent.number_id, user.key).status, 200);
   ASSERT_TRUE(becomes(agent.number_id, user.key, "active"));
-  EXPECT_TRUE(graph.registrations(kGraphId).empty());
+  EXPECT_EQ(graph.registrations(kGraphId).size(), 1u);
 }
 
 TEST_F(WhatsAppLive, EnablementFailsOnAPermanentGraphErrorAndRetriesTransientOnes) {
   store_whatsapp_credentials({{"phone_number_ids", json::array{kGraphId, kOtherGraphId}}});
   const auto first = publish(user.key);
   const auto second = publish(user.key);
-  graph.add_number(kGraphId, first.number, "DISCONNECTED");
-  graph.add_number(kOtherGraphId, second.number, "DISCONNECTED");
+  graph.add_number(kGraphId, first.number);
+  graph.add_number(kOtherGraphId, second.number);
 
   // 133005: the PIN does not match; trying again cannot help.
   graph.fail("register", 400, 133005, 1);
@@ -611,6 +613,88 @@ TEST_F(WhatsAppLive, EnablementFailsOnAPermanentGraphErrorAndRetriesTransientOne
   EXPECT_EQ(graph.registrations(kOtherGraphId).size(), 1u);
   // The ids named in the credentials were checked directly; the WABA was never listed.
   EXPECT_EQ(graph.request_count("list_numbers"), 0);
+}
+
+// Graph answers throttling and temporary failures with HTTP 400 too: an error marked
+// is_transient, or a rate-limit code, is tried again at the next check, not taken as final.
+TEST_F(WhatsAppLive, Http400ErrorsMarkedTransientOrThrottledAreRetried) {
+  store_whatsapp_credentials();
+  const auto agent = publish(user.key);
+  graph.add_number(kGraphId, agent.number);
+  graph.fail("register", 400, 100, 1, true);
+  ASSERT_EQ(enable(agent.number_id, user.key).status, 200);
+  ASSERT_TRUE(eventually([&] { return verification_checks() == 1; }));
+  EXPECT_EQ(whatsapp_status(agent.number_id, user.key), "pending");
+
+  graph.fail("register", 400, 17, 1);  // user request limit reached
+  clock.advance_seconds(10);
+  ASSERT_TRUE(eventually([&] { return verification_checks() == 2; }));
+  EXPECT_EQ(whatsapp_status(agent.number_id, user.key), "pending");
+
+  clock.advance_seconds(10);
+  ASSERT_TRUE(becomes(agent.number_id, user.key, "active"));
+  EXPECT_EQ(graph.request_count("register"), 3);
+  EXPECT_EQ(graph.registrations(kGraphId).size(), 1u);
+}
+
+// Activation follows code_verification_status, the field Meta's definition documents for it: a
+// number that never reports VERIFIED fails when the 30 minutes are up.
+TEST_F(WhatsAppLive, ANumberThatNeverVerifiesFailsAfterThirtyMinutes) {
+  store_whatsapp_credentials();
+  const auto agent = publish(user.key);
+  graph.add_number(kGraphId, agent.number, 1000);
+  ASSERT_EQ(enable(agent.number_id, user.key).status, 200);
+  ASSERT_TRUE(eventually([&] { return verification_checks() == 1; }));
+  clock.advance_seconds(31 * 60);
+  ASSERT_TRUE(becomes(agent.number_id, user.key, "failed"));
+  const auto verified = events("phone_number.whatsapp_verified", company.id);
+  ASSERT_EQ(verified.size(), 1u);
+  EXPECT_NE(std::string(verified[0].at("failure_reason").as_string()).find("code_verification_status is UNVERIFIED"),
+            std::string::npos)
+      << verified[0];
+  EXPECT_EQ(graph.registrations(kGraphId).size(), 1u);
+}
+
+// Without a PIN in the company's credentials, registration's PIN is generated, stored with the
+// credentials before it is used, and used again by every later registration: the Cloud API
+// refuses to register a number again under another PIN (133005).
+TEST_F(WhatsAppLive, AGeneratedRegistrationPinIsKeptAndReused) {
+  store_whatsapp_credentials();
+  const auto first = publish(user.key);
+  const auto second = publish(user.key);
+  graph.add_number(kGraphId, first.number);
+  graph.add_number(kOtherGraphId, second.number);
+  auto stored_pin = [&] {
+    const auto token = one_text(
+        "SELECT c.credentials AS v FROM provider_credentials c JOIN providers p ON p.id = c.provider_id "
+        "WHERE p.slug = 'whatsapp'");
+    const auto plain = crypto::MultiFernet::from_key_list(kHarnessKey)->decrypt(token);
+    const auto* pin = json::parse(*plain).as_object().if_contains("pin");
+    return pin ? std::string(pin->as_string()) : std::string();
+  };
+
+  // A registration that fails finds the PIN kept already; its retry uses the same one.
+  graph.fail("register", 503, 131016, 1);
+  ASSERT_EQ(enable(first.number_id, user.key).status, 200);
+  ASSERT_TRUE(eventually([&] { return verification_checks() == 1; }));
+  const auto pin = stored_pin();
+  ASSERT_EQ(pin.size(), 6u);
+  EXPECT_EQ(pin.find_first_not_of("0123456789"), std::string::npos);
+  clock.advance_seconds(10);
+  ASSERT_TRUE(becomes(first.number_id, user.key, "active"));
+  EXPECT_EQ(graph.registrations(kGraphId), std::vector<std::string>{pin});
+
+  // Other numbers of the company, and the same number enabled again, register with it too.
+  ASSERT_EQ(enable(second.number_id, user.key).status, 200);
+  ASSERT_TRUE(becomes(second.number_id, user.key, "active"));
+  EXPECT_EQ(graph.registrations(kOtherGraphId), std::vector<std::string>{pin});
+  ASSERT_EQ(server->del("/api/agents/" + std::to_string(first.id), user.key).status, 200);
+  const auto again = publish(user.key);
+  ASSERT_EQ(again.number, first.number);  // the number back from the pool
+  ASSERT_EQ(enable(again.number_id, user.key).status, 200);
+  ASSERT_TRUE(becomes(again.number_id, user.key, "active"));
+  EXPECT_EQ(graph.registrations(kGraphId), (std::vector<std::string>{pin, pin}));
+  EXPECT_EQ(stored_pin(), pin);
 }
 
 TEST_F(WhatsAppLive, RepliesComeFromTheLlmWithPersonalityHistoryAndTemperature) {

@@ -126,11 +126,15 @@ class ContractCheck(unittest.TestCase):
         self.assertNotEqual(self.check(notification, definitions=strict), {})
 
     def test_post_call_webhook_data_is_the_conversation_model(self):
-        failures = self.check(payload("/api/integrations/elevenlabs/post-call",
-                                      {"type": "post_call_transcription", "event_timestamp": 1, "data": {}}))
+        empty = {"type": "post_call_transcription", "event_timestamp": 1, "data": {}}
+        failures = self.check(payload("/api/integrations/elevenlabs/post-call", empty))
         self.assertIn(("payload", "POST /api/integrations/elevenlabs/post-call", "/data",
                        EL + "GetConversationResponseModel/required"), failures)
-        failures = self.check(payload("/api/integrations/elevenlabs/post-call/7", {}))
+        # A company's own workspace sends the same webhook to the URL that names the company.
+        failures = self.check(payload("/api/integrations/elevenlabs/post-call/7", empty))
+        self.assertIn(("payload", "POST /api/integrations/elevenlabs/post-call/{company_id}", "/data",
+                       EL + "GetConversationResponseModel/required"), failures)
+        failures = self.check(payload("/api/integrations/elevenlabs/post-call/7/8", {}))
         self.assertIn("no provider payload schema", list(failures.values())[0])
 
     def test_exemptions_are_reported_and_must_be_needed(self):

@@ -213,6 +213,10 @@ class Definition:
         shapes_site = Site("tests/contract/providers.json", shapes, pointer([provider]))
         self.errors = shapes_site.child("errors")
         self.webhooks = {endpoint: shapes_site.child("webhooks", endpoint) for endpoint in config["webhooks"]}
+        # Further endpoints (path templates) that receive the payload of one in `webhooks`.
+        for endpoint, same_as in config.get("webhook_routes", {}).items():
+            if not endpoint.startswith("$"):
+                self.webhooks[endpoint] = self.webhooks[same_as]
         self.validators = {}
 
     def follow(self, site):
@@ -458,6 +462,19 @@ class Report:
                 yield entry
 
 
+def webhook_endpoint(endpoints, method, path):
+    """The endpoint of providers.json (METHOD and path template) a payload was sent to, or None."""
+    segments = path.strip("/").split("/")
+    for endpoint in endpoints:
+        wanted, template = endpoint.split(" ", 1)
+        parts = template.strip("/").split("/")
+        if wanted == method and len(parts) == len(segments) and all(
+                part == segment or (part.startswith("{") and part.endswith("}") and segment)
+                for part, segment in zip(parts, segments)):
+            return endpoint
+    return None
+
+
 def load_definitions(directory):
     with open(os.path.join(HERE, "providers.json")) as f:
         shapes = json.load(f)
@@ -488,12 +505,12 @@ def validate(log_path, definitions, known):
             for finding in definition.check_call(line):
                 report.add(definition.provider, test, finding)
         elif line["kind"] == "payload":
-            endpoint = f"{line['method']} {line['path']}"
-            definition = endpoints.get(endpoint)
-            if definition is None:
-                report.add("-", test, ("payload", endpoint, "", "tests/contract/providers.json",
+            endpoint = webhook_endpoint(endpoints, line["method"], line["path"])
+            if endpoint is None:
+                report.add("-", test, ("payload", f"{line['method']} {line['path']}", "", "tests/contract/providers.json",
                                        "no provider payload schema for this endpoint in providers.json"))
                 continue
+            definition = endpoints[endpoint]
             report.counts[(definition.provider, endpoint, "webhook")]["payloads"] += 1
             findings = [("payload", endpoint) + v
                         for v in definition.check_json(definition.webhooks[endpoint], line["body"], closed=False)]

@@ -124,15 +124,23 @@ bool valid_credentials(const json::object& trunk) {
   return c->is_object() && is_string(c->get_object(), "username") && is_string(c->get_object(), "password");
 }
 
-// What the provider would reject in a create or update body (top-level keys only).
+// What the provider would reject in a create or update body (top-level keys only), and a
+// non-English agent on an English-only TTS model (the provider's default, eleven_turbo_v2, when
+// model_id is absent): callers would hear their language read by an English voice model, so
+// the fake refuses it and a client that leaves the model out fails the tests.
 std::optional<http::Response> agent_body_problem(const json::object& body) {
   static const std::set<std::string, std::less<>> kKeys{"conversation_config", "platform_settings", "workflow", "name",
                                                         "tags"};
+  static const std::set<std::string, std::less<>> kEnglishOnly{"eleven_turbo_v2", "eleven_flash_v2"};
   for (const auto& [key, value] : body)
     if (!kKeys.contains(key)) return invalid(key, "Extra inputs are not permitted");
   if (const auto* c = body.if_contains("conversation_config"); c && !c->is_object())
     return invalid("conversation_config", "Input should be a valid dictionary");
   if (!is_string_or_null(body, "name")) return invalid("name", "Input should be a valid string");
+  const auto language = value_or(body, {"conversation_config", "agent", "language"}, "en");
+  const auto model = value_or(body, {"conversation_config", "tts", "model_id"}, "eleven_turbo_v2");
+  if (language != "en" && model.is_string() && kEnglishOnly.contains(model.get_string()))
+    return invalid("conversation_config.tts.model_id", "An English-only TTS model cannot speak this agent's language");
   return std::nullopt;
 }
 
@@ -220,6 +228,15 @@ int FakeElevenLabs::request_count(const std::string& operation) const {
   return it == requests_.end() ? 0 : it->second;
 }
 
+std::optional<std::string> FakeElevenLabs::last_query(const std::string& operation, std::string_view name) const {
+  std::lock_guard lock(mutex_);
+  const auto it = last_queries_.find(operation);
+  if (it == last_queries_.end()) return std::nullopt;
+  for (const auto& [key, value] : it->second)
+    if (key == name) return value;
+  return std::nullopt;
+}
+
 bool FakeElevenLabs::wait_for_requests(const std::string& operation, int n, std::chrono::milliseconds within) const {
   std::unique_lock lock(mutex_);
   return changed_.wait_for(lock, within, [&] {
@@ -241,6 +258,7 @@ void FakeElevenLabs::dispatch(http::Request&& request, http::Respond respond) {
   {
     std::lock_guard lock(mutex_);
     ++requests_[route->operation];
+    last_queries_[route->operation] = request.query;
     changed_.notify_all();
     const auto hang = hangs_.find(route->operation);
     // Hung calls wait on threads of their own: the I/O thread must keep serving the retries.
@@ -315,8 +333,14 @@ http::Response FakeElevenLabs::import_number(const http::Request& request) {
   if (!body) return error(400, "invalid_json", "Body is not a JSON object");
   for (const auto* field : {"phone_number", "label"})
     if (!is_string(*body, field)) return invalid(field, "Field required");
-  if (body->if_contains("provider") == nullptr || *body->if_contains("provider") != "sip_trunk")
-    return invalid("provider", "This fake imports SIP trunk numbers only ('sip_trunk')");
+  const auto provider = value_or(*body, {"provider"}, nullptr);
+  if (provider == "twilio") {
+    // The provider imports a Twilio number through the Twilio account it belongs to.
+    for (const auto* field : {"sid", "token"})
+      if (!is_string(*body, field) || body->at(field).get_string().empty()) return invalid(field, "Field required");
+    return keep_number(std::move(*body));
+  }
+  if (provider != "sip_trunk") return invalid("provider", "Input should be 'twilio' or 'sip_trunk'");
   for (const auto* config : {"inbound_trunk_config", "outbound_trunk_config"}) {
     const auto* v = body->if_contains(config);
     if (!v || v->is_null()) continue;
@@ -332,9 +356,13 @@ http::Response FakeElevenLabs::import_number(const http::Request& request) {
     if (transport && (!transport->is_string() || !kTransports.contains(transport->get_string())))
       return invalid("outbound_trunk_config.transport", "Input should be 'auto', 'udp', 'tcp' or 'tls'");
   }
+  return keep_number(std::move(*body));
+}
+
+http::Response FakeElevenLabs::keep_number(json::object body) {
   const auto id = "phnum_fake" + std::to_string(next_id_++);
-  (*body)["assigned_agent_id"] = nullptr;
-  numbers_[id] = std::move(*body);
+  body["assigned_agent_id"] = nullptr;
+  numbers_[id] = std::move(body);
   return reply(200, {{"phone_number_id", id}});
 }
 
@@ -361,7 +389,7 @@ http::Response FakeElevenLabs::assign_agent(const http::Request& request) {
                      {"supports_outbound", value_or(number, {"supports_outbound"}, true)},
                      {"phone_number_id", it->first},
                      {"assigned_agent", assigned},
-                     {"provider", "sip_trunk"}});
+                     {"provider", number["provider"]}});
 }
 
 http::Response FakeElevenLabs::delete_number(const http::Request& request) {

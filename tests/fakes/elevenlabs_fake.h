@@ -52,6 +52,8 @@ class FakeElevenLabs {
   std::optional<boost::json::object> number(const std::string& phone_number_id) const;
   // Calls of `operation` that reached the fake, whatever their outcome.
   int request_count(const std::string& operation) const;
+  // Query parameter `name` of the latest call of `operation`; nullopt when it had none.
+  std::optional<std::string> last_query(const std::string& operation, std::string_view name) const;
   // Waits until request_count(operation) >= n; false if that does not happen `within`.
   bool wait_for_requests(const std::string& operation, int n,
                          std::chrono::milliseconds within = std::chrono::seconds(5)) const;
@@ -75,6 +77,7 @@ class FakeElevenLabs {
   http::Response update_agent(const http::Request& request);
   http::Response delete_agent(const http::Request& request);
   http::Response import_number(const http::Request& request);
+  http::Response keep_number(boost::json::object body);  // a valid import: stored under a new id
   http::Response assign_agent(const http::Request& request);
   http::Response delete_number(const http::Request& request);
   http::Response list_voices(const http::Request& request);
@@ -88,6 +91,7 @@ class FakeElevenLabs {
   mutable std::condition_variable changed_;
   bool stopping_ = false;
   std::map<std::string, int> requests_;
+  std::map<std::string, http::Fields> last_queries_;  // by operation
   std::map<std::string, Failure> failures_;
   std::map<std::string, std::chrono::milliseconds> hangs_;
   std::map<std::string, boost::json::object> agents_;

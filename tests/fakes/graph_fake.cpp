@@ -11,20 +11,22 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr const char* kVersion = "v21.0";
+constexpr const char* kVersion = "v23.0";
 
 http::Response reply(int status, const json::value& body) {
   return {status, util::to_json(body), "application/json", {}};
 }
 
-// Every Graph error has this shape (providers.md 2.2).
-http::Response graph_error(int status, int code, std::string_view message, std::string_view type = "OAuthException") {
-  return reply(status, {{"error",
-                         {{"message", "(#" + std::to_string(code) + ") " + std::string(message)},
-                          {"type", type},
-                          {"code", code},
-                          {"error_data", {{"messaging_product", "whatsapp"}, {"details", message}}},
-                          {"fbtrace_id", "AbCdEfGhIjK"}}}});
+// Every Graph error has this shape (providers.md 2.2; GraphAPIError in Meta's definition).
+http::Response graph_error(int status, int code, std::string_view message, std::string_view type = "OAuthException",
+                           bool transient = false) {
+  json::object error{{"message", "(#" + std::to_string(code) + ") " + std::string(message)},
+                     {"type", type},
+                     {"code", code},
+                     {"error_data", {{"messaging_product", "whatsapp"}, {"details", message}}},
+                     {"fbtrace_id", "AbCdEfGhIjK"}};
+  if (transient) error["is_transient"] = true;
+  return reply(status, {{"error", std::move(error)}});
 }
 
 std::string digits_of(std::string_view s) {
@@ -78,15 +80,15 @@ std::string FakeGraph::base_url() const {
   return "http://127.0.0.1:" + std::to_string(server_.port()) + "/" + kVersion;
 }
 
-void FakeGraph::add_number(const std::string& phone_number_id, const std::string& e164, const std::string& status,
-                           int pending_polls) {
+void FakeGraph::add_number(const std::string& phone_number_id, const std::string& e164, int unverified_polls,
+                           const std::string& pin) {
   std::lock_guard lock(mutex_);
-  numbers_[phone_number_id] = Number{e164, status, pending_polls, status == "CONNECTED", {}};
+  numbers_[phone_number_id] = Number{e164, unverified_polls, pin, false, {}};
 }
 
-void FakeGraph::fail(const std::string& operation, int status, int code, int times) {
+void FakeGraph::fail(const std::string& operation, int status, int code, int times, bool transient) {
   std::lock_guard lock(mutex_);
-  failures_[operation] = Failure{status, code, times};
+  failures_[operation] = Failure{status, code, times, transient};
 }
 
 std::vector<FakeGraph::Sent> FakeGraph::sent() const {
@@ -124,7 +126,8 @@ void FakeGraph::dispatch(http::Request&& request, http::Respond respond) {
     return respond(graph_error(401, 190, "Invalid OAuth access token - Cannot parse access token"));
   if (auto it = failures_.find(route.operation); it != failures_.end() && it->second.times > 0) {
     --it->second.times;
-    return respond(graph_error(it->second.status, it->second.code, "Injected failure"));
+    return respond(
+        graph_error(it->second.status, it->second.code, "Injected failure", "OAuthException", it->second.transient));
   }
   respond((this->*route.handler)(request));
   changed_.notify_all();
@@ -146,21 +149,27 @@ http::Response FakeGraph::list_numbers(const http::Request& request) {
                {{"data", std::move(data)}, {"paging", {{"cursors", {{"before", "QVFIUk"}, {"after", "QVFIUl"}}}}}});
 }
 
+// Like Graph, the id and the fields asked for (PhoneNumberInfo's), nothing else.
 http::Response FakeGraph::number_status(const http::Request& request) {
   const auto it = numbers_.find(std::string(request.path_param("phone_number_id")));
   if (it == numbers_.end())
     return graph_error(400, 100, "Unsupported get request. Object does not exist", "GraphMethodException");
   auto& n = it->second;
-  std::string status = n.status;
-  if (n.registered) {
-    status = n.pending_polls > 0 ? "PENDING" : "CONNECTED";
-    if (n.pending_polls > 0) --n.pending_polls;
+  const bool verified = n.registered && n.unverified_polls == 0;
+  if (n.registered && n.unverified_polls > 0) --n.unverified_polls;
+  const json::object fields{{"code_verification_status", verified ? "VERIFIED" : "UNVERIFIED"},
+                            {"display_phone_number", display(n.e164)},
+                            {"verified_name", "Acme"},
+                            {"quality_rating", "GREEN"},
+                            {"name_status", "APPROVED"}};
+  json::object answer{{"id", it->first}};
+  const std::string asked(request.query_param("fields").value_or(""));
+  for (std::size_t at = 0; at <= asked.size();) {
+    const auto end = std::min(asked.find(',', at), asked.size());
+    if (const auto* v = fields.if_contains(asked.substr(at, end - at))) answer[asked.substr(at, end - at)] = *v;
+    at = end + 1;
   }
-  return reply(200, {{"status", status},
-                     {"code_verification_status", "VERIFIED"},
-                     {"display_phone_number", display(n.e164)},
-                     {"quality_rating", "GREEN"},
-                     {"id", it->first}});
+  return reply(200, answer);
 }
 
 http::Response FakeGraph::register_number(const http::Request& request) {
@@ -171,8 +180,11 @@ http::Response FakeGraph::register_number(const http::Request& request) {
   if (it == numbers_.end() || !product || *product != "whatsapp" || !pin || pin->size() != 6 ||
       digits_of(*pin).size() != 6)
     return graph_error(400, 100, "Invalid parameter");
-  it->second.registered = true;
-  it->second.pins.emplace_back(*pin);
+  auto& n = it->second;
+  if (!n.pin.empty() && n.pin != *pin) return graph_error(400, 133005, "Two step verification PIN Mismatch");
+  n.pin = *pin;
+  n.registered = true;
+  n.pins.emplace_back(*pin);
   return reply(200, {{"success", true}});
 }
 

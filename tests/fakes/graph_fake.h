@@ -33,19 +33,21 @@ class FakeGraph {
   // With the version segment, as CXCO_WHATSAPP_GRAPH_BASE_URL names it.
   std::string base_url() const;
 
-  // A number of the WABA (kWabaId). It reports `status` until registered; after registration
-  // it reports PENDING for `pending_polls` status reads, then CONNECTED.
-  void add_number(const std::string& phone_number_id, const std::string& e164,
-                  const std::string& status = "DISCONNECTED", int pending_polls = 0);
+  // A number of the WABA (kWabaId). Its code_verification_status is UNVERIFIED until it is
+  // registered and for `unverified_polls` status reads after that, then VERIFIED. The first
+  // registration sets its two-step verification PIN (`pin`, when given, was set before); a
+  // registration with another PIN fails as Graph's does (133005).
+  void add_number(const std::string& phone_number_id, const std::string& e164, int unverified_polls = 0,
+                  const std::string& pin = "");
   // The next `times` calls of `operation` (list_numbers, number_status, register, send_message)
-  // answer `status` with Graph's error body carrying `code`.
-  void fail(const std::string& operation, int status, int code, int times = 1);
+  // answer `status` with Graph's error body carrying `code`, and `is_transient` when `transient`.
+  void fail(const std::string& operation, int status, int code, int times = 1, bool transient = false);
 
   struct Sent {
     std::string phone_number_id, to, body, message_id;
   };
   std::vector<Sent> sent() const;
-  // The PIN each registration used, in order.
+  // The PIN of each registration that succeeded, in order.
   std::vector<std::string> registrations(const std::string& phone_number_id) const;
   int request_count(const std::string& operation) const;
   bool wait_for_sent(std::size_t n, std::chrono::milliseconds within = std::chrono::seconds(10)) const;
@@ -57,13 +59,15 @@ class FakeGraph {
     Handler handler;
   };
   struct Number {
-    std::string e164, status;
-    int pending_polls = 0;
+    std::string e164;
+    int unverified_polls = 0;
+    std::string pin;  // the two-step verification PIN; empty: none set yet
     bool registered = false;
-    std::vector<std::string> pins;
+    std::vector<std::string> pins;  // of every registration that succeeded
   };
   struct Failure {
     int status, code, times;
+    bool transient;
   };
 
   void dispatch(http::Request&& request, http::Respond respond);

@@ -14,6 +14,8 @@ TEST(WhatsAppGraphError, RetriesTransportServerAndThrottlingErrorsOnly) {
                                                                      {500, 0},
                                                                      {503, 131016},
                                                                      {400, 130429},
+                                                                     {400, 4},
+                                                                     {400, 17},
                                                                      {400, 80007},
                                                                      {400, 131056},
                                                                      {400, 133015},
@@ -22,6 +24,9 @@ TEST(WhatsAppGraphError, RetriesTransportServerAndThrottlingErrorsOnly) {
   for (const auto& [status, code] : std::vector<std::pair<int, int>>{
            {401, 190}, {403, 200}, {400, 100}, {400, 133005}, {400, 133006}, {400, 136025}, {400, 131026}})
     EXPECT_FALSE(GraphError("op", status, code, "x").transient()) << status << " " << code;
+  // Whatever the code, an error Graph marks is_transient is worth trying again.
+  EXPECT_TRUE(GraphError("op", 400, 100, "x", true).transient());
+  EXPECT_TRUE(GraphError("op", 400, 0, "x", true).transient());
 }
 
 TEST(WhatsAppRedact, MasksEveryOccurrenceOfTheSecret) {
@@ -32,11 +37,11 @@ TEST(WhatsAppRedact, MasksEveryOccurrenceOfTheSecret) {
   EXPECT_EQ(redact("x[redacted]x", "[redacted]"), "x[redacted]x");
 }
 
-TEST(SimulatedWhatsApp, EveryNumberIsConnectedUnderAStableId) {
+TEST(SimulatedWhatsApp, EveryNumberIsVerifiedUnderAStableId) {
   auto whatsapp = make_simulated_whatsapp();
   const WhatsAppAccount account;
   EXPECT_EQ(whatsapp->find_number(account, "+27211234567"), "sim_wa_27211234567");
-  EXPECT_EQ(whatsapp->number_status(account, "sim_wa_27211234567").status, "CONNECTED");
+  EXPECT_EQ(whatsapp->number_status(account, "sim_wa_27211234567").code_verification_status, "VERIFIED");
   const auto first = whatsapp->send_text(account, "sim_wa_27211234567", "27821234567", "Hi");
   EXPECT_EQ(first.rfind("wamid.", 0), 0u);
   EXPECT_NE(first, whatsapp->send_text(account, "sim_wa_27211234567", "27821234567", "Hi"));
