@@ -1,7 +1,5 @@
 // Providers and a company's credentials for them (reference "Providers", platform.md section 3),
 // Company Key. Credentials are validated per provider and can never be read back.
-#include <boost/url/parse.hpp>
-
 #include <algorithm>
 #include <cctype>
 
@@ -67,7 +65,7 @@ bool is_hex(std::string_view s, std::size_t length) {
   return s.size() == length && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isxdigit(c) != 0; });
 }
 
-json::object read_credentials(wire::FieldReader given, std::string_view slug) {
+json::object read_credentials(wire::FieldReader given, std::string_view slug, const services::Credentials& service) {
   using wire::kOptional;
   using wire::kRequired;
   CredentialReader r(std::move(given));
@@ -100,11 +98,9 @@ json::object read_credentials(wire::FieldReader given, std::string_view slug) {
     if (const auto pin = r.text("pin", kOptional, 6); pin && (pin->size() != 6 || !is_digits(*pin)))
       r.error("pin", "pin should be the 6-digit two-step verification PIN", "value_error");
   } else if (slug == "llm") {
-    if (const auto url = r.text("base_url", kRequired, 2048)) {
-      const auto parsed = boost::urls::parse_absolute_uri(*url);
-      if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https") || parsed->host().empty())
-        r.error("base_url", "base_url should be an absolute http(s) URL", "url_parsing");
-    }
+    // The server will post there with the tenant's bearer key: the egress policy applies.
+    if (const auto url = r.text("base_url", kRequired, 2048))
+      if (const auto refusal = service.refuse_url(*url)) r.error("base_url", "base_url: " + *refusal, "value_error");
     r.text("api_key", kRequired, 512);
     r.text("model", kRequired, 255);
   }
@@ -123,7 +119,8 @@ http::Response store_credentials(Call& call) {
   if (company_id && *company_id != call.principal.company.value)
     throw ApiError::forbidden("company_id must be the company of the API key");
   auto given = in.object("credentials", wire::kRequired);
-  const auto credentials = given.object() ? read_credentials(std::move(given), slug) : json::object{};
+  const auto credentials =
+      given.object() ? read_credentials(std::move(given), slug, call.services.credentials) : json::object{};
   in.check();
   return json_response(201, call.services.credentials.store(call.principal.company, slug, credentials));
 }

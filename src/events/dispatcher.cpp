@@ -81,7 +81,7 @@ void Dispatcher::deliver(const store::work_queue::Job& job) {
     if (delivery->secret_token)
       if (const auto secret = fernet_.decrypt(*delivery->secret_token))
         req.headers.emplace_back("X-CXCo-Signature", crypto::sign_cxco_webhook(*secret, clock_.now(), req.body));
-    if (!options_.allow_private) req.allow_address = [](const std::string& ip) { return http::is_public_address(ip); };
+    req.allow_address = http::tenant_connections(options_.allow_private);
     res = http::perform(req);
     outcome = res.ok() ? "succeeded" : "failed";
   }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,6 +23,8 @@ struct LlmEndpoint {
   std::string base_url;  // e.g. https://api.openai.com/v1; requests go to {base_url}/chat/completions
   std::string api_key;
   std::string model;
+  // Set for a tenant's endpoint: the egress policy's check of each connection (http/egress.h).
+  std::function<bool(const std::string& ip)> allow_address = {};
 };
 
 class Llm {

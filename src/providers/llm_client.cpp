@@ -49,6 +49,7 @@ class LlmClient final : public Llm {
     request.method = "POST";
     request.url = completions_url(endpoint.base_url);
     request.timeout = timeout_;
+    request.allow_address = endpoint.allow_address;
     request.headers = {{"Authorization", "Bearer " + endpoint.api_key},
                        {"Content-Type", "application/json"},
                        {"Accept", "application/json"}};

@@ -10,4 +10,13 @@ std::string redact(std::string message, std::string_view secret) {
   return message;
 }
 
+std::string ProviderError::reason() const {
+  return operation + (status ? ": HTTP " + std::to_string(status) : std::string(": no answer"));
+}
+
+std::string public_reason(const std::exception& e) {
+  if (const auto* provider = dynamic_cast<const ProviderError*>(&e)) return provider->reason();
+  return "internal error";
+}
+
 }  // namespace cxco::providers

@@ -147,6 +147,10 @@ class WhatsAppClient final : public WhatsAppProvider {
 
 }  // namespace
 
+std::string GraphError::reason() const {
+  return ProviderError::reason() + (code ? " (Graph error " + std::to_string(code) + ")" : std::string());
+}
+
 bool GraphError::transient() const {
   // Unknown/temporary API errors, app, user and WABA rate limits, throughput and pair limits,
   // service unavailable, and the registration throttles ("too many attempts", "wait before

@@ -53,6 +53,7 @@ class GraphError : public ProviderError {
   // Worth trying again later: transport errors, 429/5xx, errors Graph marks transient, and the
   // throttling codes.
   bool transient() const;
+  std::string reason() const override;
 };
 
 std::unique_ptr<WhatsAppProvider> make_simulated_whatsapp();

@@ -4,6 +4,7 @@
 
 #include "crypto/crypto.h"
 #include "domain/errors.h"
+#include "http/egress.h"
 #include "store/credentials_repo.h"
 #include "store/webhooks_repo.h"
 #include "util/json.h"
@@ -23,6 +24,10 @@ std::string text(const json::object& o, std::string_view key) {
 }
 
 }  // namespace
+
+std::optional<std::string> Credentials::refuse_url(const std::string& url) const {
+  return http::check_tenant_url(url, defaults_.allow_private_egress);
+}
 
 std::vector<domain::ProviderInfo> Credentials::providers() {
   return db_.read([](store::Tx& tx) { return store::credentials_repo::providers(tx); });
@@ -131,7 +136,9 @@ std::optional<std::string> Credentials::kept_whatsapp_pin(store::Tx& tx, domain:
 }
 
 providers::LlmEndpoint Credentials::llm_endpoint(domain::CompanyId company) {
-  if (const auto c = decrypted(company, "llm")) return {text(*c, "base_url"), text(*c, "api_key"), text(*c, "model")};
+  if (const auto c = decrypted(company, "llm"))
+    return {text(*c, "base_url"), text(*c, "api_key"), text(*c, "model"),
+            http::tenant_connections(defaults_.allow_private_egress)};
   return defaults_.llm;
 }
 

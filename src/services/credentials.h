@@ -25,6 +25,7 @@ namespace cxco::services {
 struct PlatformDefaults {
   std::string elevenlabs_api_key;
   providers::LlmEndpoint llm;
+  bool allow_private_egress = false;  // CXCO_WEBHOOK_ALLOW_PRIVATE: tenants' URLs may point inside
 };
 
 class Credentials {
@@ -34,6 +35,8 @@ class Credentials {
       : db_(db), clock_(clock), fernet_(fernet), defaults_(std::move(defaults)) {}
 
   std::vector<domain::ProviderInfo> providers();
+  // Why a URL in a company's credentials (an LLM endpoint) is refused, or nullopt (http/egress.h).
+  std::optional<std::string> refuse_url(const std::string& url) const;
   void require_provider(std::string_view slug);  // 404 for an unknown slug
   // Stores already validated credentials; 404 unknown slug, 409 when the company has a set.
   domain::StoredCredentials store(domain::CompanyId company, std::string_view slug,

@@ -21,7 +21,7 @@ domain::Webhook owned(store::Tx& tx, domain::CompanyId company, std::int64_t web
 }  // namespace
 
 std::optional<std::string> Webhooks::refuse_url(const std::string& url) const {
-  return http::check_webhook_url(url, allow_private_);
+  return http::check_tenant_url(url, allow_private_);
 }
 
 std::vector<domain::Webhook> Webhooks::list(domain::CompanyId company) {

@@ -129,8 +129,10 @@ void WhatsAppWorker::verify(const store::work_queue::Job& job) {
     not_yet = "code_verification_status is " +
               (status.code_verification_status.empty() ? std::string("unknown") : status.code_verification_status);
   } catch (const providers::GraphError& e) {
-    if (!e.transient()) return finish(external_id, e.what());
-    not_yet = e.what();
+    util::log_warn("WhatsApp verification step failed",
+                   {{"phone_number_id", std::to_string(v.phone_number_id)}, {"error", e.what()}});
+    if (!e.transient()) return finish(external_id, e.reason());
+    not_yet = e.reason();
   }
 
   const auto now_ms = clock_.now_ms();
@@ -164,8 +166,8 @@ void WhatsAppWorker::answer(const store::work_queue::Job& job) {
     if (!reply) {
       const auto endpoint = credentials_.llm_endpoint(reply_job.company_id);
       if (options_.live && endpoint.base_url.empty())
-        throw providers::ProviderError("chat_completion", 0,
-                                       "no LLM is configured: store llm credentials or set CXCO_LLM_BASE_URL");
+        throw providers::SetupError("chat_completion",
+                                    "no LLM is configured: store llm credentials or set CXCO_LLM_BASE_URL");
       // system = the personality, then the conversation up to the message being answered.
       std::vector<providers::ChatMessage> history{{"system", reply_job.personality}};
       for (const auto& [direction, body] : db_.read([&](store::Tx& tx) {
@@ -182,8 +184,7 @@ void WhatsAppWorker::answer(const store::work_queue::Job& job) {
     stage = "send";
     const auto account =
         options_.live ? credentials_.whatsapp_account(reply_job.company_id) : providers::WhatsAppAccount{};
-    if (!account)
-      throw providers::ProviderError("send_message", 0, "the company's whatsapp credentials are not stored");
+    if (!account) throw providers::SetupError("send_message", "the company's whatsapp credentials are not stored");
     const auto message_id = whatsapp_.send_text(*account, reply_job.external_number_id, reply_job.customer, *reply);
     db_.write([&](store::Tx& tx) {
       if (!store::work_queue::finish(tx, job)) return;
@@ -200,7 +201,8 @@ void WhatsAppWorker::answer(const store::work_queue::Job& job) {
     // Provider failures, and stored credentials no key decrypts: both are retried and recorded.
     const auto attempt = job.attempts + 1;
     const auto retry_in = options_.reply_retry.delay_after(attempt);
-    const auto error = stage + ": " + e.what();
+    const auto reason = providers::public_reason(e);
+    const auto error = stage + ": " + reason;
     db_.write([&](store::Tx& tx) {
       const auto now_ms = clock_.now_ms();
       const bool held =
@@ -209,13 +211,13 @@ void WhatsAppWorker::answer(const store::work_queue::Job& job) {
       const auto now = util::iso8601(clock_.now());
       store::whatsapp_repo::record_reply(tx, reply_job.id, retry_in ? "pending" : "failed", 1, error, now);
       store::conversations_repo::record_reply_failure(tx, reply_job.company_id, reply_job.conversation_id, stage,
-                                                      e.what(), now, retry_in.has_value());
+                                                      reason, now, retry_in.has_value());
     });
     util::log(retry_in ? util::LogLevel::warn : util::LogLevel::error,
               retry_in ? "WhatsApp reply failed; will retry" : "WhatsApp reply given up",
               {{"conversation_id", std::to_string(reply_job.conversation_id)},
                {"attempt", std::to_string(attempt)},
-               {"error", error}});
+               {"error", stage + ": " + e.what()}});
   }
 }
 
