@@ -9,6 +9,7 @@
 #include "app/platform.h"
 #include "events/dispatcher.h"
 #include "http/server.h"
+#include "services/housekeeping.h"
 #include "services/whatsapp_worker.h"
 #include "util/log.h"
 
@@ -40,7 +41,8 @@ struct Application::Impl {
         api(services, api_settings(config)),
         dispatcher(*platform.db, clock, platform.fernet, dispatcher_options(config)),
         whatsapp_worker(*platform.db, clock, platform.credentials, *platform.whatsapp_provider, *platform.llm,
-                        {.live = platform.live()}) {}
+                        {.live = platform.live()}),
+        housekeeping(*platform.db, clock, platform.keys, {.audit_retention_days = config.audit_retention_days}) {}
 
   Config config;
   StartOptions options;
@@ -51,6 +53,7 @@ struct Application::Impl {
   api::Api api;
   events::Dispatcher dispatcher;
   services::WhatsAppWorker whatsapp_worker;
+  services::Housekeeping housekeeping;
   std::unique_ptr<http::Server> server;
 };
 
@@ -82,7 +85,9 @@ void Application::run() {
   util::log_info("listening", {{"address", impl_->config.listen}, {"port", std::to_string(port())}});
   impl_->dispatcher.start();
   impl_->whatsapp_worker.start();
+  impl_->housekeeping.start();
   impl_->server->run(impl_->options.handle_signals);
+  impl_->housekeeping.stop();
   impl_->whatsapp_worker.stop();
   impl_->dispatcher.stop();
   util::log_info("stopped");

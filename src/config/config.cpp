@@ -27,8 +27,10 @@ const std::vector<ConfigVariable>& config_variables() {
       {"CXCO_WHATSAPP_SIM_VERIFY_SECONDS", "5", "simulated mode: seconds before WhatsApp verification turns active"},
       {"CXCO_LOG_FORMAT", "text", "text or json (one object a line)"},
       {"CXCO_DB_POOL_SIZE", "8", "database connections, and so request worker threads (1..256)"},
-      {"CXCO_RATE_LIMIT_PER_SECOND", "100", "requests a second per API key on each node (token bucket); 0 turns it off"},
+      {"CXCO_RATE_LIMIT_PER_SECOND", "100",
+       "requests a second per API key on each node (token bucket); 0 turns it off"},
       {"CXCO_RATE_LIMIT_BURST", "200", "requests an API key may make at once before the rate applies"},
+      {"CXCO_AUDIT_RETENTION_DAYS", "365", "days audit log rows are kept before they are pruned; 0 keeps them forever"},
   };
   return vars;
 }
@@ -59,8 +61,8 @@ double parse_number(const std::string& var, const std::string& text, double min,
     used = 0;
   }
   if (used == 0 || used != text.size() || !(v >= min && v <= max))
-    throw ConfigError(var, "expected a number from " + std::to_string(min) + " to " + std::to_string(max) + ", got '" +
-                               text + "'");
+    throw ConfigError(
+        var, "expected a number from " + std::to_string(min) + " to " + std::to_string(max) + ", got '" + text + "'");
   return v;
 }
 
@@ -88,18 +90,21 @@ Config load_config(const std::map<std::string, std::string>& values) {
 
   Config c;
   c.listen = get("CXCO_LISTEN");
-  if (c.listen.find(':') == std::string::npos) throw ConfigError("CXCO_LISTEN", "expected host:port, got '" + c.listen + "'");
+  if (c.listen.find(':') == std::string::npos)
+    throw ConfigError("CXCO_LISTEN", "expected host:port, got '" + c.listen + "'");
 
   c.database_url = get("CXCO_DATABASE_URL");
   const bool pg = c.database_url.rfind("postgresql://", 0) == 0 || c.database_url.rfind("postgres://", 0) == 0;
   if (!c.is_sqlite() && !pg)
-    throw ConfigError("CXCO_DATABASE_URL", "unsupported scheme in '" + c.database_url + "' (use sqlite:// or postgresql://)");
+    throw ConfigError("CXCO_DATABASE_URL",
+                      "unsupported scheme in '" + c.database_url + "' (use sqlite:// or postgresql://)");
   if (c.is_sqlite() && c.sqlite_path().empty()) throw ConfigError("CXCO_DATABASE_URL", "sqlite:// needs a file path");
 
   c.admin_key = get("CXCO_ADMIN_KEY");
   c.encryption_keys = get("CXCO_ENCRYPTION_KEYS");
   if (pg && c.encryption_keys.empty())
-    throw ConfigError("CXCO_ENCRYPTION_KEYS", "must be set when the database is PostgreSQL (every node needs the same keys)");
+    throw ConfigError("CXCO_ENCRYPTION_KEYS",
+                      "must be set when the database is PostgreSQL (every node needs the same keys)");
 
   const auto mode = get("CXCO_PROVIDER_MODE");
   if (mode == "simulated")
@@ -140,6 +145,10 @@ Config load_config(const std::map<std::string, std::string>& values) {
   c.rate_limit_per_second = parse_number("CXCO_RATE_LIMIT_PER_SECOND", get("CXCO_RATE_LIMIT_PER_SECOND"), 0, 1e6);
   c.rate_limit_burst = parse_number("CXCO_RATE_LIMIT_BURST", get("CXCO_RATE_LIMIT_BURST"), 1, 1e6);
   c.db_pool_size = static_cast<int>(parse_number("CXCO_DB_POOL_SIZE", get("CXCO_DB_POOL_SIZE"), 1, 256));
+  const auto retention = parse_number("CXCO_AUDIT_RETENTION_DAYS", get("CXCO_AUDIT_RETENTION_DAYS"), 0, 36500);
+  if (retention != static_cast<int>(retention))
+    throw ConfigError("CXCO_AUDIT_RETENTION_DAYS", "expected a whole number of days");
+  c.audit_retention_days = static_cast<int>(retention);
   return c;
 }
 

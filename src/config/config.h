@@ -21,8 +21,8 @@ enum class ProviderMode { simulated, live };
 struct Config {
   std::string listen = "127.0.0.1:8000";
   std::string database_url = "sqlite://cxco.db";
-  std::string admin_key;                 // empty: admin HTTP API answers 404
-  std::string encryption_keys;           // comma-separated Fernet keys, first encrypts
+  std::string admin_key;        // empty: admin HTTP API answers 404
+  std::string encryption_keys;  // comma-separated Fernet keys, first encrypts
   ProviderMode provider_mode = ProviderMode::simulated;
   std::string elevenlabs_base_url = "https://api.elevenlabs.io";
   std::string elevenlabs_api_key;
@@ -38,7 +38,8 @@ struct Config {
   bool log_json = false;
   double rate_limit_per_second = 100;  // per API key and node; 0 turns rate limiting off
   double rate_limit_burst = 200;
-  int db_pool_size = 8;  // CXCO_DB_POOL_SIZE: connections, and so threads that run requests
+  int db_pool_size = 8;            // CXCO_DB_POOL_SIZE: connections, and so threads that run requests
+  int audit_retention_days = 365;  // CXCO_AUDIT_RETENTION_DAYS: older audit rows are pruned; 0 keeps them
 
   bool is_sqlite() const { return database_url.rfind("sqlite://", 0) == 0; }
   // Path of the SQLite file (empty for PostgreSQL).

@@ -1,5 +1,6 @@
 #include "store/agents_repo.h"
 
+#include "store/agent_filter.h"
 #include "util/json_writer.h"
 #include "wire/field_reader.h"
 
@@ -22,6 +23,10 @@ constexpr std::string_view kActiveAnyCompany =
     " WHERE a.id = ? AND a.status = 'active' AND a.external_agent_id IS NOT NULL";
 constexpr std::string_view kExists = "SELECT id FROM agents WHERE company_id = ? AND id = ?";
 constexpr std::string_view kNames = "SELECT id, name FROM agents WHERE company_id = ?";
+// Active agents, and drafts a publish has reserved a number for: each holds a slot.
+constexpr std::string_view kCountHoldingSlots =
+    "SELECT COUNT(*) AS n FROM agents WHERE company_id = ? AND (status = 'active' OR (status = 'draft' AND "
+    "phone_number_id IS NOT NULL))";
 constexpr std::string_view kInsert =
     "INSERT INTO agents (company_id, name, personality, opening_line, voice_id, language, status, config, "
     "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?) RETURNING id";
@@ -95,10 +100,11 @@ std::optional<domain::Agent> find(Tx& tx, domain::CompanyId company, std::int64_
   return first(tx.query(std::string(kSelect) + std::string(kOwned), {company.value, agent_id}));
 }
 
-std::vector<domain::Agent> list(Tx& tx, domain::CompanyId company, std::optional<domain::AgentStatus> status,
-                                const domain::PageRequest& page) {
+std::vector<domain::Agent> list(Tx& tx, domain::CompanyId company, const domain::AgentScope& visible,
+                                std::optional<domain::AgentStatus> status, const domain::PageRequest& page) {
   std::string sql = std::string(kSelect) + std::string(kOfCompany);
   Params params{company.value};
+  restrict_to_agents(sql, params, "a.id", visible);
   if (status) sql += kStatusIs, params.emplace_back(std::string(domain::to_string(*status)));
   if (page.before_id) sql += kBefore, params.emplace_back(*page.before_id);
   sql += kNewestFirst;
@@ -110,6 +116,10 @@ std::vector<domain::Agent> list(Tx& tx, domain::CompanyId company, std::optional
 
 bool exists(Tx& tx, domain::CompanyId company, std::int64_t agent_id) {
   return tx.one(kExists, {company.value, agent_id}).has_value();
+}
+
+std::int64_t count_holding_slots(Tx& tx, domain::CompanyId company) {
+  return tx.one(kCountHoldingSlots, {company.value})->i64("n");
 }
 
 std::map<std::int64_t, std::string> names(Tx& tx, domain::CompanyId company) {
