@@ -29,6 +29,10 @@ for _ in $(seq 40); do curl -sf -H "X-API-Key: $key" -X POST "$api/api/agents/" 
 curl -sf -H "X-API-Key: $key" -X POST "$api/api/agents/1/publish" -d '{"country_code":"ZA"}' >/dev/null
 build-release/cxco dev simulate-call --agent-id 1 --count 200 >/dev/null
 conversation=$(curl -sf -H "X-API-Key: $key" "$api/api/conversations/?limit=1" | sed -E 's/.*"items":\[\{"id":([0-9]+).*/\1/')
+# A named key limited to agent 1: the same request as the user key's, through the scope check,
+# the agent restriction and the last-use note.
+scoped=$(curl -sf -H "X-API-Key: $key" -X POST "$api/api/keys/" \
+  -d '{"name":"Bench","scopes":["agents:read"],"agent_ids":[1]}' | sed -E 's/.*"key":"([^"]+)".*/\1/')
 
 cat >"$work/post.lua" <<LUA
 wrk.method = "POST"
@@ -38,6 +42,9 @@ wrk.headers["X-API-Key"] = "$key"
 LUA
 cat >"$work/get.lua" <<LUA
 wrk.headers["X-API-Key"] = "$key"
+LUA
+cat >"$work/get-scoped.lua" <<LUA
+wrk.headers["X-API-Key"] = "$scoped"
 LUA
 
 run() {  # name, script, path
@@ -58,6 +65,7 @@ echo "|---|---|---|---|---|"
 run "health" "$work/get.lua" /healthz
 run "current user" "$work/get.lua" /api/users/me
 run "agent" "$work/get.lua" /api/agents/1
+run "agent (scoped key)" "$work/get-scoped.lua" /api/agents/1
 run "agent list" "$work/get.lua" "/api/agents/?limit=30"
 run "conversation list" "$work/get.lua" "/api/conversations/?limit=30"
 run "conversation detail" "$work/get.lua" "/api/conversations/$conversation"
