@@ -44,6 +44,12 @@ start() {
   env "${env[@]}" "$binary" dev simulate-call --agent-id 1 --count 200 >/dev/null 2>&1
   curl -sf -H "X-API-Key: $key" "$api/api/conversations/?limit=1" | sed -E 's/.*"items":\[\{"id":([0-9]+).*/\1/' >"$dir/conversation"
   printf 'wrk.headers["X-API-Key"] = "%s"\n' "$key" >"$dir/get.lua"
+  # A named key limited to agent 1 (builds that have named keys): the same request as the user
+  # key's, through the scope check, the agent restriction and the last-use note.
+  local scoped
+  scoped=$(curl -sf -H "X-API-Key: $key" -X POST "$api/api/keys/" \
+    -d '{"name":"Bench","scopes":["agents:read"],"agent_ids":[1]}' | sed -E 's/.*"key":"([^"]+)".*/\1/') || true
+  [[ -n $scoped ]] && printf 'wrk.headers["X-API-Key"] = "%s"\n' "$scoped" >"$dir/get-scoped.lua"
   printf 'wrk.method = "POST"\nwrk.body = %s\nwrk.headers["Content-Type"] = "application/json"\nwrk.headers["X-API-Key"] = "%s"\n' \
     "'$agent'" "$key" >"$dir/post.lua"
 }
@@ -53,6 +59,7 @@ conversation=$(cat "$work/0/conversation")
 
 measure() {  # server index, script, path -> "requests/s | p50 | p99"
   local out rps
+  [[ -f $work/$1/$2 ]] || { printf 'n/a | | '; return; }
   out=$(wrk -t2 -c"$connections" -d"$duration" --latency -s "$work/$1/$2" "http://127.0.0.1:$((base_port + $1))$3")
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   if grep -q "Non-2xx" <<<"$out"; then rps="$rps (non-2xx: $(awk '/Non-2xx/ {print $5}' <<<"$out"))"; fi
@@ -77,6 +84,7 @@ echo "$rule|"
 run "health" get.lua /healthz
 run "current user" get.lua /api/users/me
 run "agent" get.lua /api/agents/1
+run "agent (scoped key)" get-scoped.lua /api/agents/1
 run "agent list" get.lua "/api/agents/?limit=30"
 run "conversation list" get.lua "/api/conversations/?limit=30"
 run "conversation detail" get.lua "/api/conversations/$conversation"

@@ -37,7 +37,7 @@ http::Response list_agents(Call& call) {
   const auto page = read_page(q);
   q.check();
   return json_response(200,
-                       call.services.agents.list(call.principal.company,
+                       call.services.agents.list(call.principal.company, call.principal.grant.agents,
                                                  status ? domain::parse_agent_status(*status) : std::nullopt, page));
 }
 

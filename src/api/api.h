@@ -6,9 +6,11 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/guards.h"
 #include "domain/company.h"
+#include "domain/keys.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "http/types.h"
@@ -20,13 +22,35 @@ namespace cxco::api {
 
 // Who is calling, established from X-API-Key / X-Admin-Key before a handler runs.
 struct Principal {
-  enum class Kind { anonymous, admin, company, user } kind = Kind::anonymous;
+  enum class Kind { anonymous, admin, company, user, scoped } kind = Kind::anonymous;
   domain::CompanyId company;
   std::int64_t user_id = 0;
   std::int64_t key_id = 0;  // the API key used (0 for admin and anonymous calls)
+  // What the key may do and see: every scope and agent, but for a scoped key.
+  domain::KeyGrant grant;
 };
 
-enum class Access { open, admin, company, user, any_key };
+// Which keys a route takes (a scoped key instead needs the scope its RoutePolicy names):
+// `manager` is a company key or the user key of an owner or admin.
+enum class Access { open, admin, company, user, any_key, manager };
+
+// What a scoped key needs to call a route: `refused` for routes no scope opens (companies,
+// users/me, the operator's API).
+struct ScopeRule {
+  enum class Kind : std::uint8_t { refused, needs } kind = Kind::refused;
+  domain::Scope scope{};
+  bool every_agent = false;  // also refused to a key limited to some agents (creating agents)
+};
+
+// The decisions for one route that takes a key, from the one table of them (api/policy.cpp).
+struct RoutePolicy {
+  std::string_view method, path;
+  ScopeRule scoped;
+  // Changing routes (POST, PUT, DELETE): the status a success answers. The audit row is written
+  // in the service's last transaction, before the handler answers, so it is known beforehand.
+  int audit_status = 0;
+};
+const std::vector<RoutePolicy>& route_policies();
 
 // What the API itself needs to know of the configuration.
 struct ApiSettings {
@@ -49,7 +73,8 @@ using Handler = http::Response (*)(Call&);
 struct Route {
   Access access;
   Handler handler;
-  bool blocking = true;  // false: cheap, answered on the I/O thread
+  bool blocking = true;                 // false: cheap, answered on the I/O thread
+  const RoutePolicy* policy = nullptr;  // set by Api from route_policies() for every route that takes a key
 };
 
 using Routes = http::Router<Route>;
@@ -69,6 +94,8 @@ std::int64_t id_param(const http::Request& request, std::string_view name);
 
 class Api {
  public:
+  // Throws std::logic_error when a route that takes a key has no policy (or a changing one no
+  // audit status), or a policy names no route: the table and the routes must agree.
   Api(services::Services& services, ApiSettings settings);
   // The http::Server's dispatcher: authenticates, runs the handler on a worker, logs.
   void dispatch(http::Request&& request, http::Respond respond);
@@ -78,7 +105,7 @@ class Api {
 
  private:
   http::Response run(http::Request& request, const Routes::Match& match);
-  Principal authenticate(const http::Request& request, Access access);
+  Principal authenticate(const http::Request& request, const Route& route);
 
   services::Services& services_;
   ApiSettings settings_;
@@ -104,5 +131,7 @@ void add_provider_routes(Routes& routes);
 void add_whatsapp_number_routes(Routes& routes);
 void add_whatsapp_integration_routes(Routes& routes);
 void add_openapi_routes(Routes& routes);
+void add_key_routes(Routes& routes);
+void add_audit_routes(Routes& routes);
 
 }  // namespace cxco::api

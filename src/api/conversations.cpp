@@ -18,6 +18,7 @@ http::Response page_of(Call& call, Input& q, domain::ConversationFilter filter) 
 http::Response list_conversations(Call& call) {
   auto q = Input::query(call.request);
   domain::ConversationFilter filter;
+  filter.visible = call.principal.grant.agents;
   filter.agent_id = q.integer("agent_id", wire::kOptional, 1);
   return page_of(call, q, filter);
 }
@@ -32,8 +33,11 @@ http::Response list_agent_conversations(Call& call) {
 }
 
 http::Response get_conversation(Call& call) {
-  return json_response(
-      200, call.services.conversations.get(call.principal.company, id_param(call.request, "conversation_id")));
+  const auto conversation =
+      call.services.conversations.get(call.principal.company, id_param(call.request, "conversation_id"));
+  // Another agent's conversation is not there for a key limited to some agents.
+  if (!call.principal.grant.agents.allows(conversation.agent_id)) throw ApiError::not_found("Conversation not found");
+  return json_response(200, conversation);
 }
 
 }  // namespace

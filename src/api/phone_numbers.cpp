@@ -51,7 +51,7 @@ http::Response list_available(Call& call) {
 }
 
 http::Response list_company_numbers(Call& call) {
-  return json_response(200, call.services.catalog.company_numbers(call.principal.company));
+  return json_response(200, call.services.catalog.company_numbers(call.principal.company, call.principal.grant.agents));
 }
 
 }  // namespace

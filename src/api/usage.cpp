@@ -31,7 +31,7 @@ http::Response usage_summary(Call& call) {
   auto q = Input::query(call.request);
   const auto range = read_range(call, q, kOptional);
   q.check();
-  return json_response(200, call.services.usage.company(call.principal.company, *range));
+  return json_response(200, call.services.usage.company(call.principal.company, call.principal.grant.agents, *range));
 }
 
 http::Response company_usage(Call& call) {
@@ -55,7 +55,8 @@ http::Response daily_usage(Call& call) {
   if (range && range->last - range->first + 1 > kMaxDailyDays)
     q.error("end_date", "The range may span at most " + std::to_string(kMaxDailyDays) + " days", "value_error");
   q.check();
-  return json_response(200, call.services.usage.daily(call.principal.company, agent_id, *range));
+  return json_response(
+      200, call.services.usage.daily(call.principal.company, call.principal.grant.agents, agent_id, *range));
 }
 
 }  // namespace

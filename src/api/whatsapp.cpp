@@ -7,12 +7,13 @@ namespace cxco::api {
 namespace {
 
 http::Response enable_whatsapp(Call& call) {
-  return json_response(
-      200, call.services.whatsapp.enable(call.principal.company, id_param(call.request, "phone_number_id")));
+  return json_response(200, call.services.whatsapp.enable(call.principal.company, call.principal.grant.agents,
+                                                          id_param(call.request, "phone_number_id")));
 }
 
 http::Response whatsapp_status(Call& call) {
-  const auto number = call.services.whatsapp.number(call.principal.company, id_param(call.request, "phone_number_id"));
+  const auto number = call.services.whatsapp.number(call.principal.company, call.principal.grant.agents,
+                                                    id_param(call.request, "phone_number_id"));
   return json_response(200, wire::WhatsAppStatusOf{number});
 }
 

@@ -10,6 +10,7 @@
 #include "events/dispatcher.h"
 #include "http/server.h"
 #include "services/reconciler.h"
+#include "services/housekeeping.h"
 #include "services/whatsapp_worker.h"
 #include "util/log.h"
 
@@ -41,7 +42,8 @@ struct Application::Impl {
         api(services, api_settings(config)),
         dispatcher(*platform.db, clock, platform.fernet, dispatcher_options(config)),
         whatsapp_worker(*platform.db, clock, platform.credentials, *platform.whatsapp_provider, *platform.llm,
-                        {.live = platform.live()}) {
+                        {.live = platform.live()}),
+        housekeeping(*platform.db, clock, platform.keys, {.audit_retention_days = config.audit_retention_days}) {
     // Simulated calls never miss their webhook: only live mode has anything to reconcile.
     if (platform.live())
       reconciler = std::make_unique<services::Reconciler>(
@@ -59,6 +61,7 @@ struct Application::Impl {
   api::Api api;
   events::Dispatcher dispatcher;
   services::WhatsAppWorker whatsapp_worker;
+  services::Housekeeping housekeeping;
   std::unique_ptr<services::Reconciler> reconciler;  // live mode only
   std::unique_ptr<http::Server> server;
 };
@@ -92,9 +95,11 @@ void Application::run() {
   util::log_info("listening", {{"address", impl_->config.listen}, {"port", std::to_string(port())}});
   impl_->dispatcher.start();
   impl_->whatsapp_worker.start();
+  impl_->housekeeping.start();
   if (impl_->reconciler) impl_->reconciler->start();
   impl_->server->run(impl_->options.handle_signals);
   if (impl_->reconciler) impl_->reconciler->stop();
+  impl_->housekeeping.stop();
   impl_->whatsapp_worker.stop();
   impl_->dispatcher.stop();
   util::log_info("stopped");

@@ -74,6 +74,8 @@ Platform::Platform(const Config& cfg, const util::Clock& clk)
                    {config.llm_base_url, config.llm_api_key, config.llm_model},
                    config.webhook_allow_private}),
       accounts(*db, clock),
+      keys(*db, clock),
+      audit_log(*db),
       catalog(*db, clock),
       agents(*db, clock, *voice, credentials),
       conversations(*db, clock, *voice, credentials, config.elevenlabs_webhook_secret),
@@ -84,7 +86,8 @@ Platform::Platform(const Config& cfg, const util::Clock& clk)
       operations(*db) {}
 
 services::Services Platform::services() {
-  return {accounts, catalog, credentials, agents, conversations, usage, webhooks, whatsapp, idempotency, operations};
+  return {accounts,      keys,  audit_log, catalog,  credentials, agents,
+          conversations, usage, webhooks,  whatsapp, idempotency, operations};
 }
 
 }  // namespace cxco::app

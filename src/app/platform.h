@@ -43,6 +43,8 @@ struct Platform {
 
   services::Credentials credentials;
   services::Accounts accounts;
+  services::Keys keys;
+  services::AuditLog audit_log;
   services::Catalog catalog;
   services::Agents agents;
   services::Conversations conversations;

@@ -34,6 +34,7 @@ const std::vector<ConfigVariable>& config_variables() {
       {"CXCO_RATE_LIMIT_BURST", "200", "requests an API key may make at once before the rate applies"},
       {"CXCO_MAX_CONNECTIONS", "10000",
        "open HTTP connections at most (keep it under the file descriptor limit); beyond it new ones are closed at once"},
+      {"CXCO_AUDIT_RETENTION_DAYS", "365", "days audit log rows are kept before they are pruned; 0 keeps them forever"},
   };
   return vars;
 }
@@ -151,6 +152,10 @@ Config load_config(const std::map<std::string, std::string>& values) {
   c.rate_limit_burst = parse_number("CXCO_RATE_LIMIT_BURST", get("CXCO_RATE_LIMIT_BURST"), 1, 1e6);
   c.db_pool_size = static_cast<int>(parse_number("CXCO_DB_POOL_SIZE", get("CXCO_DB_POOL_SIZE"), 1, 256));
   c.max_connections = static_cast<std::size_t>(parse_number("CXCO_MAX_CONNECTIONS", get("CXCO_MAX_CONNECTIONS"), 1, 1e6));
+  const auto retention = parse_number("CXCO_AUDIT_RETENTION_DAYS", get("CXCO_AUDIT_RETENTION_DAYS"), 0, 36500);
+  if (retention != static_cast<int>(retention))
+    throw ConfigError("CXCO_AUDIT_RETENTION_DAYS", "expected a whole number of days");
+  c.audit_retention_days = static_cast<int>(retention);
   return c;
 }
 

@@ -166,24 +166,27 @@ std::optional<std::string> base64_decode(std::string_view text, bool url) {
   return out;
 }
 
+namespace {
+
+constexpr std::pair<KeyType, std::string_view> kKeyPrefixes[] = {
+    {KeyType::company, kCompanyKeyPrefix}, {KeyType::user, kUserKeyPrefix}, {KeyType::scoped, kScopedKeyPrefix}};
+
+}  // namespace
+
 std::string generate_api_key(KeyType type) {
-  const std::string_view prefix = type == KeyType::company ? kCompanyKeyPrefix : kUserKeyPrefix;
-  return std::string(prefix) + random_base62(kApiKeyRandomChars);
+  for (const auto& [t, prefix] : kKeyPrefixes)
+    if (t == type) return std::string(prefix) + random_base62(kApiKeyRandomChars);
+  throw std::logic_error("unknown key type");
 }
 
 std::optional<KeyType> api_key_type(std::string_view key) {
-  std::optional<KeyType> type;
-  if (key.starts_with(kCompanyKeyPrefix)) {
-    type = KeyType::company;
-    key.remove_prefix(kCompanyKeyPrefix.size());
-  } else if (key.starts_with(kUserKeyPrefix)) {
-    type = KeyType::user;
-    key.remove_prefix(kUserKeyPrefix.size());
-  } else {
-    return std::nullopt;
+  for (const auto& [type, prefix] : kKeyPrefixes) {
+    if (!key.starts_with(prefix)) continue;
+    key.remove_prefix(prefix.size());
+    if (key.size() < kApiKeyMinRandomChars || !std::all_of(key.begin(), key.end(), is_base62)) return std::nullopt;
+    return type;
   }
-  if (key.size() < kApiKeyMinRandomChars || !std::all_of(key.begin(), key.end(), is_base62)) return std::nullopt;
-  return type;
+  return std::nullopt;
 }
 
 }  // namespace cxco::crypto

@@ -30,10 +30,11 @@ std::string random_base62(std::size_t n);
 std::string base64_encode(std::string_view bytes, bool url = false, bool pad = true);
 std::optional<std::string> base64_decode(std::string_view text, bool url = false);
 
-// API keys (platform.md section 3): prefix + 40 base62 characters.
-enum class KeyType { company, user };
+// API keys (platform.md sections 3 and 9): prefix + 40 base62 characters.
+enum class KeyType { company, user, scoped };
 inline constexpr std::string_view kCompanyKeyPrefix = "cxco_comp_k_";
 inline constexpr std::string_view kUserKeyPrefix = "cxco_user_k_";
+inline constexpr std::string_view kScopedKeyPrefix = "cxco_key_";
 std::string generate_api_key(KeyType type);
 // The type a key claims by its prefix, if it has one of ours and a plausible body.
 std::optional<KeyType> api_key_type(std::string_view key);

@@ -17,6 +17,14 @@ struct CompanyId {
   friend constexpr auto operator<=>(CompanyId, CompanyId) = default;
 };
 
+// Limits the platform operator sets per company (platform.md section 9); nullopt is unlimited.
+struct Quotas {
+  std::optional<std::int64_t> max_active_agents;
+  std::optional<std::int64_t> max_concurrent_calls;
+  std::optional<std::int64_t> monthly_voice_minutes;
+  std::optional<std::int64_t> monthly_outbound_calls;
+};
+
 struct Company {
   CompanyId id;
   std::string name;
@@ -24,6 +32,7 @@ struct Company {
   std::optional<std::string> meta_business_id;
   std::optional<std::string> settings_json;  // the caller's settings object, as JSON text
   std::string created_at, updated_at;
+  Quotas quotas;
 };
 
 struct CompanyChanges {
@@ -40,16 +49,6 @@ struct User {
 
 struct UserChanges {
   std::optional<std::string> name, role;
-};
-
-enum class KeyType { company, user };
-
-// Who an API key acts for: found by the key's hash.
-struct KeyOwner {
-  std::int64_t key_id = 0;
-  KeyType type = KeyType::company;
-  CompanyId company_id;
-  std::optional<std::int64_t> user_id;
 };
 
 // A resource created together with its API key, which is shown this once.

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "domain/company.h"
+#include "domain/keys.h"
 
 namespace cxco::domain {
 
@@ -40,6 +41,7 @@ struct ConversationDetail : ConversationSummary {
 };
 
 struct ConversationFilter {
+  AgentScope visible;  // conversations of other agents are not there for the caller
   std::optional<std::int64_t> agent_id;
   std::optional<std::string> channel;
 };

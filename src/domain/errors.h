@@ -1,6 +1,8 @@
 // The one error type the API speaks (platform.md section 3); http/ turns it into a response.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -34,11 +36,25 @@ class ApiError : public std::runtime_error {
     return {422, "validation_error", e.size() == 1 ? e[0].msg : "Request validation failed", std::move(e)};
   }
   static ApiError provider(std::string d) { return {502, "provider_error", std::move(d)}; }
+  static ApiError rate_limited(std::string d, std::int64_t retry_after_seconds) {
+    return retrying_after({429, "rate_limited", std::move(d)}, retry_after_seconds);
+  }
+  // A company quota would be passed (platform.md section 9); Retry-After when it frees with time.
+  static ApiError quota_exceeded(std::string d, std::optional<std::int64_t> retry_after_seconds) {
+    return retrying_after({429, "quota_exceeded", std::move(d)}, retry_after_seconds);
+  }
 
   int status;
   std::string error_type;
   std::string detail;
   std::vector<FieldError> errors;
+  std::optional<std::int64_t> retry_after_seconds;  // sent as Retry-After
+
+ private:
+  static ApiError retrying_after(ApiError e, std::optional<std::int64_t> seconds) {
+    e.retry_after_seconds = seconds;
+    return e;
+  }
 };
 
 }  // namespace cxco

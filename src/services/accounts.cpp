@@ -2,6 +2,8 @@
 
 #include "crypto/crypto.h"
 #include "domain/errors.h"
+#include "services/quotas.h"
+#include "store/audit_repo.h"
 #include "store/companies_repo.h"
 #include "store/keys_repo.h"
 #include "store/users_repo.h"
@@ -26,27 +28,42 @@ domain::WithKey<domain::Company> Accounts::create_company(const std::string& nam
     const auto at = now();
     const auto id = store::companies_repo::insert(tx, name, settings_json, at);
     auto key = issue_key(tx, domain::KeyType::company, id, std::nullopt, at);
+    store::audit_repo::record(tx, id, "company", id.value, at);
     return domain::WithKey<domain::Company>{*store::companies_repo::find(tx, id), std::move(key)};
   });
 }
 
-domain::Company Accounts::company(domain::CompanyId company) {
-  auto found = db_.read([&](store::Tx& tx) { return store::companies_repo::find(tx, company); });
+domain::CompanyDetail Accounts::detail(store::Tx& tx, domain::CompanyId company) {
+  auto found = store::companies_repo::find(tx, company);
   if (!found) throw ApiError::not_found("Company not found");
-  return *found;
+  return {std::move(*found), quotas::usage(tx, company, clock_.now())};
+}
+
+domain::CompanyDetail Accounts::company(domain::CompanyId company) {
+  return db_.read([&](store::Tx& tx) { return detail(tx, company); });
 }
 
 bool Accounts::has_companies() {
   return db_.read([](store::Tx& tx) { return store::companies_repo::any(tx); });
 }
 
-domain::Company Accounts::update_company(domain::CompanyId company, const domain::CompanyChanges& changes) {
-  auto updated = db_.write([&](store::Tx& tx) {
-    if (changes.name || changes.settings_json) store::companies_repo::update(tx, company, changes, now());
-    return store::companies_repo::find(tx, company);
+domain::CompanyDetail Accounts::update_company(domain::CompanyId company, const domain::CompanyChanges& changes) {
+  return db_.write([&](store::Tx& tx) {
+    const auto at = now();
+    if (changes.name || changes.settings_json) store::companies_repo::update(tx, company, changes, at);
+    auto updated = detail(tx, company);
+    store::audit_repo::record(tx, company, "company", company.value, at);
+    return updated;
   });
-  if (!updated) throw ApiError::not_found("Company not found");
-  return *updated;
+}
+
+domain::CompanyDetail Accounts::set_quotas(domain::CompanyId company, const domain::Quotas& quotas) {
+  return db_.write([&](store::Tx& tx) {
+    const auto at = now();
+    if (!store::companies_repo::set_quotas(tx, company, quotas, at)) throw ApiError::not_found("Company not found");
+    store::audit_repo::record(tx, company, "company", company.value, at);
+    return detail(tx, company);
+  });
 }
 
 std::optional<std::string> Accounts::rotate_company_key(domain::CompanyId company) {
@@ -54,6 +71,7 @@ std::optional<std::string> Accounts::rotate_company_key(domain::CompanyId compan
     if (!store::companies_repo::lock(tx, company)) return std::nullopt;
     const auto at = now();
     store::keys_repo::revoke_company_keys(tx, company, at);
+    store::audit_repo::record(tx, company, "company", company.value, at);
     return issue_key(tx, domain::KeyType::company, company, std::nullopt, at);
   });
 }
@@ -69,6 +87,7 @@ domain::WithKey<domain::User> Accounts::create_user(domain::CompanyId company, c
       throw ApiError::conflict("A user with this email already exists in the company");
     }
     auto key = issue_key(tx, domain::KeyType::user, company, id, at);
+    store::audit_repo::record(tx, company, "user", id, at);
     return domain::WithKey<domain::User>{*store::users_repo::find(tx, company, id), std::move(key)};
   });
 }
@@ -79,22 +98,26 @@ std::optional<domain::User> Accounts::find_user(domain::CompanyId company, std::
 
 domain::User Accounts::update_user(domain::CompanyId company, std::int64_t user_id,
                                    const domain::UserChanges& changes) {
-  auto updated = db_.write([&](store::Tx& tx) {
-    if (changes.name || changes.role) store::users_repo::update(tx, company, user_id, changes, now());
-    return store::users_repo::find(tx, company, user_id);
+  return db_.write([&](store::Tx& tx) {
+    const auto at = now();
+    if (changes.name || changes.role) store::users_repo::update(tx, company, user_id, changes, at);
+    auto updated = store::users_repo::find(tx, company, user_id);
+    if (!updated) throw ApiError::not_found("User not found");
+    store::audit_repo::record(tx, company, "user", user_id, at);
+    return std::move(*updated);
   });
-  if (!updated) throw ApiError::not_found("User not found");
-  return *updated;
 }
 
 void Accounts::delete_user(domain::CompanyId company, std::int64_t user_id) {
-  if (!db_.write([&](store::Tx& tx) { return store::users_repo::remove(tx, company, user_id); }))
-    throw ApiError::not_found("User not found");
+  db_.write([&](store::Tx& tx) {
+    if (!store::users_repo::remove(tx, company, user_id)) throw ApiError::not_found("User not found");
+    store::audit_repo::record(tx, company, "user", user_id, now());
+  });
 }
 
 std::optional<domain::KeyOwner> Accounts::authenticate(std::string_view api_key) {
   if (!crypto::api_key_type(api_key)) return std::nullopt;
-  return store::keys_repo::find_active(db_, crypto::sha256_hex(api_key));
+  return store::keys_repo::find_active(db_, crypto::sha256_hex(api_key), now());
 }
 
 }  // namespace cxco::services

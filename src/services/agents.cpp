@@ -1,7 +1,9 @@
 #include "services/agents.h"
 
 #include "domain/errors.h"
+#include "services/quotas.h"
 #include "store/agents_repo.h"
+#include "store/audit_repo.h"
 #include "store/numbers_repo.h"
 #include "store/outbox.h"
 #include "store/voices_repo.h"
@@ -75,7 +77,9 @@ domain::Agent Agents::create(domain::CompanyId company, const domain::AgentField
     a.language = f.language.value_or("en");
     a.config.temperature = f.temperature.value_or(a.config.temperature);
     a.config.max_call_duration_seconds = f.max_call_duration_seconds.value_or(a.config.max_call_duration_seconds);
-    const auto id = store::agents_repo::insert(tx, company, a, now());
+    const auto at = now();
+    const auto id = store::agents_repo::insert(tx, company, a, at);
+    store::audit_repo::record(tx, company, "agent", id, at);
     return *store::agents_repo::find(tx, company, id);
   });
 }
@@ -92,10 +96,11 @@ std::optional<domain::Agent> Agents::find_active_any_company(std::int64_t agent_
   return db_.read([&](store::Tx& tx) { return store::agents_repo::find_active_any_company(tx, agent_id); });
 }
 
-domain::Page<domain::Agent> Agents::list(domain::CompanyId company, std::optional<domain::AgentStatus> status,
-                                         const domain::PageRequest& page) {
-  return domain::page_of(db_.read([&](store::Tx& tx) { return store::agents_repo::list(tx, company, status, page); }),
-                         page.limit);
+domain::Page<domain::Agent> Agents::list(domain::CompanyId company, const domain::AgentScope& visible,
+                                         std::optional<domain::AgentStatus> status, const domain::PageRequest& page) {
+  return domain::page_of(
+      db_.read([&](store::Tx& tx) { return store::agents_repo::list(tx, company, visible, status, page); }),
+      page.limit);
 }
 
 domain::Agent Agents::update(domain::CompanyId company, std::int64_t agent_id, const domain::AgentFields& f) {
@@ -127,7 +132,9 @@ domain::Agent Agents::update(domain::CompanyId company, std::int64_t agent_id, c
   }
   try {
     return db_.write([&](store::Tx& tx) {
-      store::agents_repo::update(tx, after, now());
+      const auto at = now();
+      store::agents_repo::update(tx, after, at);
+      store::audit_repo::record(tx, company, "agent", agent_id, at);
       return *store::agents_repo::find(tx, company, agent_id);
     });
   } catch (...) {
@@ -157,6 +164,7 @@ bool Agents::commit_status(store::Tx& tx, const domain::Agent& agent, domain::Ag
   if (!store::agents_repo::change_status(tx, agent.company_id, agent.id, agent.status, to, at)) return false;
   store::outbox::emit(tx, agent.company_id, "agent.status_changed",
                       wire::agent_status_changed(agent.id, agent.status, to), at);
+  store::audit_repo::record(tx, agent.company_id, "agent", agent.id, at);
   return true;
 }
 
@@ -177,6 +185,8 @@ domain::Agent Agents::publish(domain::CompanyId company, std::int64_t agent_id, 
     if (!domain::transition(agent.status, domain::AgentAction::publish))
       throw ApiError::invalid_state(domain::refusal(agent.status, domain::AgentAction::publish));
     if (agent.phone_number_id) throw ApiError::invalid_state("This agent is already being published");
+    // The reservation takes the agent's slot: admitted in its transaction, so no two nodes take the last one.
+    quotas::admit_active_agent(tx, company, clock_.now());
     // A Twilio number is imported with its Twilio account: without one it cannot go live.
     const auto number = store::numbers_repo::reserve(tx, company, agent_id, country_code, twilio.has_value(), now());
     if (!number && !twilio && store::numbers_repo::any_free(tx, country_code))
@@ -233,6 +243,9 @@ domain::Agent Agents::toggle(domain::CompanyId company, std::int64_t agent_id, d
   const auto agent = get(company, agent_id);
   const auto to = domain::transition(agent.status, action);
   if (!to) throw ApiError::invalid_state(domain::refusal(agent.status, action));
+  const bool starts_work = *to == domain::AgentStatus::active;
+  // Refused before the provider is told anything; admitted for good in the commit below.
+  if (starts_work) db_.read([&](store::Tx& tx) { quotas::admit_active_agent(tx, company, clock_.now()); });
   const auto key = credentials_.voice_api_key(company);
   auto assign = [&](bool answering) {
     if (agent.external_number_id && agent.external_agent_id)
@@ -240,12 +253,13 @@ domain::Agent Agents::toggle(domain::CompanyId company, std::int64_t agent_id, d
                           answering ? std::optional<std::string>(*agent.external_agent_id) : std::nullopt);
   };
   try {
-    assign(*to == domain::AgentStatus::active);
+    assign(starts_work);
   } catch (const providers::ProviderError& e) {
     throw provider_failure(e);
   }
   try {
     return db_.write([&](store::Tx& tx) {
+      if (starts_work) quotas::admit_active_agent(tx, company, clock_.now());
       if (!commit_status(tx, agent, *to, now())) throw ApiError::invalid_state("The agent changed status meanwhile");
       return *store::agents_repo::find(tx, company, agent_id);
     });

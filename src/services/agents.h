@@ -8,6 +8,7 @@
 #include <string>
 
 #include "domain/agent.h"
+#include "domain/keys.h"
 #include "domain/page.h"
 #include "providers/voice_provider.h"
 #include "services/credentials.h"
@@ -26,10 +27,12 @@ class Agents {
   bool exists(domain::CompanyId company, std::int64_t agent_id);
   // An active agent of any company (operator commands); nullopt when there is none.
   std::optional<domain::Agent> find_active_any_company(std::int64_t agent_id);
-  domain::Page<domain::Agent> list(domain::CompanyId company, std::optional<domain::AgentStatus> status,
-                                   const domain::PageRequest& page);
+  domain::Page<domain::Agent> list(domain::CompanyId company, const domain::AgentScope& visible,
+                                   std::optional<domain::AgentStatus> status, const domain::PageRequest& page);
   // A live agent is changed at the provider first, and restored there if the database refuses.
   domain::Agent update(domain::CompanyId company, std::int64_t agent_id, const domain::AgentFields& fields);
+  // Publish and resume start work: 429 quota_exceeded past the company's max_active_agents or
+  // monthly_voice_minutes (services/quotas.h).
   domain::Agent publish(domain::CompanyId company, std::int64_t agent_id, const std::string& country_code);
   domain::Agent pause(domain::CompanyId company, std::int64_t agent_id);
   domain::Agent resume(domain::CompanyId company, std::int64_t agent_id);
@@ -44,7 +47,7 @@ class Agents {
  private:
   std::string now() const { return util::iso8601(clock_.now()); }
   domain::Agent toggle(domain::CompanyId company, std::int64_t agent_id, domain::AgentAction action);
-  // Commits a status change with its event; false when the status moved meanwhile.
+  // Commits a status change with its event and its audit row; false when the status moved meanwhile.
   bool commit_status(store::Tx& tx, const domain::Agent& agent, domain::AgentStatus to, const std::string& at);
 
   store::Database& db_;

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "domain/errors.h"
+#include "store/audit_repo.h"
 #include "store/credentials_repo.h"
 #include "store/numbers_repo.h"
 #include "store/voices_repo.h"
@@ -26,7 +27,10 @@ domain::Voice Catalog::add_voice(const domain::Voice& voice) {
       throw ApiError::validation({FieldError{{"body", "provider_id"}, "Unknown provider", "value_error"}});
     if (store::voices_repo::find_by_external_id(tx, voice.provider_id, voice.external_voice_id))
       throw ApiError::conflict("This provider voice is already in the catalogue");
-    return *store::voices_repo::find(tx, store::voices_repo::insert(tx, voice, now()));
+    const auto at = now();
+    const auto id = store::voices_repo::insert(tx, voice, at);
+    store::audit_repo::record_platform(tx, "voice", std::to_string(id), at);
+    return *store::voices_repo::find(tx, id);
   });
 }
 
@@ -67,6 +71,8 @@ std::vector<domain::PhoneNumber> Catalog::add_numbers(const std::vector<domain::
       }
       created.push_back(*store::numbers_repo::find_in_pool(tx, id));
     }
+    // One row for the whole import: it names no single number.
+    store::audit_repo::record_platform(tx, "phone_number", std::nullopt, at);
     return created;
   });
 }
@@ -83,8 +89,9 @@ std::vector<domain::PhoneNumber> Catalog::available_numbers(const std::optional<
   return db_.read([&](store::Tx& tx) { return store::numbers_repo::list_available(tx, country_code); });
 }
 
-std::vector<domain::PhoneNumber> Catalog::company_numbers(domain::CompanyId company) {
-  return db_.read([&](store::Tx& tx) { return store::numbers_repo::list_owned(tx, company); });
+std::vector<domain::PhoneNumber> Catalog::company_numbers(domain::CompanyId company,
+                                                          const domain::AgentScope& visible) {
+  return db_.read([&](store::Tx& tx) { return store::numbers_repo::list_owned(tx, company, visible); });
 }
 
 }  // namespace cxco::services

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "domain/catalog.h"
+#include "domain/keys.h"
 #include "providers/voice_provider.h"
 #include "store/db.h"
 #include "util/time.h"
@@ -31,7 +32,8 @@ class Catalog {
   bool pool_is_empty();
   std::vector<domain::PhoneNumber> pool(const domain::NumberFilter& filter);
   std::vector<domain::PhoneNumber> available_numbers(const std::optional<std::string>& country_code);
-  std::vector<domain::PhoneNumber> company_numbers(domain::CompanyId company);
+  // The company's numbers held by agents `visible` sees.
+  std::vector<domain::PhoneNumber> company_numbers(domain::CompanyId company, const domain::AgentScope& visible);
 
  private:
   std::string now() const { return util::iso8601(clock_.now()); }

@@ -5,6 +5,7 @@
 #include "crypto/crypto.h"
 #include "domain/errors.h"
 #include "http/egress.h"
+#include "store/audit_repo.h"
 #include "store/credentials_repo.h"
 #include "store/webhooks_repo.h"
 #include "util/json.h"
@@ -48,8 +49,10 @@ domain::StoredCredentials Credentials::store(domain::CompanyId company, std::str
     const auto conflict = ApiError::conflict("Credentials for '" + std::string(slug) +
                                              "' already exist for this company; delete them first to replace them");
     if (store::credentials_repo::exists(tx, company, *provider_id)) throw conflict;
+    const auto now = util::iso8601(clock_.now());
+    store::audit_repo::record(tx, company, "credentials", std::string(slug), now);
     try {
-      return store::credentials_repo::insert(tx, company, *provider_id, token, util::iso8601(clock_.now()));
+      return store::credentials_repo::insert(tx, company, *provider_id, token, now);
     } catch (const store::ConflictError&) {
       throw conflict;  // stored concurrently
     }
@@ -62,6 +65,7 @@ void Credentials::remove(domain::CompanyId company, std::string_view slug) {
     if (!provider_id) throw ApiError::not_found("No provider with slug '" + std::string(slug) + "'");
     if (!store::credentials_repo::remove(tx, company, *provider_id))
       throw ApiError::not_found("No credentials are stored for '" + std::string(slug) + "'");
+    store::audit_repo::record(tx, company, "credentials", std::string(slug), util::iso8601(clock_.now()));
   });
 }
 

@@ -4,10 +4,12 @@
 
 #include "services/accounts.h"
 #include "services/agents.h"
+#include "services/audit_log.h"
 #include "services/catalog.h"
 #include "services/conversations.h"
 #include "services/credentials.h"
 #include "services/idempotency.h"
+#include "services/keys.h"
 #include "services/operations.h"
 #include "services/usage.h"
 #include "services/webhooks.h"
@@ -17,6 +19,8 @@ namespace cxco::services {
 
 struct Services {
   Accounts& accounts;
+  Keys& keys;
+  AuditLog& audit_log;
   Catalog& catalog;
   Credentials& credentials;
   Agents& agents;

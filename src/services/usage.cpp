@@ -8,10 +8,11 @@
 
 namespace cxco::services {
 
-domain::CompanyUsage Usage::company(domain::CompanyId company, domain::DayRange range) {
+domain::CompanyUsage Usage::company(domain::CompanyId company, const domain::AgentScope& visible,
+                                    domain::DayRange range) {
   return db_.read([&](store::Tx& tx) {
-    domain::CompanyUsage usage{range, {}, store::agents_repo::count_with_status(tx, company, domain::AgentStatus::active), {}};
-    const auto by_agent = store::usage_repo::by_agent(tx, company, range);
+    domain::CompanyUsage usage{range, {}, store::agents_repo::count_with_status(tx, company, visible, domain::AgentStatus::active), {}};
+    const auto by_agent = store::usage_repo::by_agent(tx, company, visible, range);
     // Names come from a second, small query: joining agents to every rollup row would cost a
     // lookup per day and agent.
     const auto names = by_agent.empty() ? std::map<std::int64_t, std::string>() : store::agents_repo::names(tx, company);
@@ -37,9 +38,10 @@ domain::AgentUsage Usage::agent(domain::CompanyId company, std::int64_t agent_id
   });
 }
 
-domain::DailyUsage Usage::daily(domain::CompanyId company, std::optional<std::int64_t> agent_id,
-                                domain::DayRange range) {
-  const auto days = db_.read([&](store::Tx& tx) { return store::usage_repo::by_day(tx, company, agent_id, range); });
+domain::DailyUsage Usage::daily(domain::CompanyId company, const domain::AgentScope& visible,
+                                std::optional<std::int64_t> agent_id, domain::DayRange range) {
+  const auto days =
+      db_.read([&](store::Tx& tx) { return store::usage_repo::by_day(tx, company, visible, agent_id, range); });
   // Every day of the range, so a chart of the answer needs no gap filling.
   domain::DailyUsage usage;
   for (auto day = range.first; day <= range.last; ++day) {

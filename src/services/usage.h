@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "domain/keys.h"
 #include "domain/usage.h"
 #include "store/db.h"
 #include "util/time.h"
@@ -17,9 +18,11 @@ class Usage {
 
   // Today, as days since the epoch (UTC): where default ranges end.
   std::int64_t today() const { return clock_.now() / 86400; }
-  domain::CompanyUsage company(domain::CompanyId company, domain::DayRange range);
+  // The company's usage by the agents `visible` sees.
+  domain::CompanyUsage company(domain::CompanyId company, const domain::AgentScope& visible, domain::DayRange range);
   domain::AgentUsage agent(domain::CompanyId company, std::int64_t agent_id, domain::DayRange range);  // 404
-  domain::DailyUsage daily(domain::CompanyId company, std::optional<std::int64_t> agent_id, domain::DayRange range);
+  domain::DailyUsage daily(domain::CompanyId company, const domain::AgentScope& visible,
+                           std::optional<std::int64_t> agent_id, domain::DayRange range);
 
  private:
   store::Database& db_;

@@ -3,6 +3,7 @@
 #include "crypto/crypto.h"
 #include "domain/errors.h"
 #include "http/egress.h"
+#include "store/audit_repo.h"
 #include "store/webhooks_repo.h"
 #include "store/work_queue.h"
 #include "util/json_writer.h"
@@ -38,6 +39,7 @@ domain::CreatedWebhook Webhooks::create(domain::CompanyId company, const domain:
     const auto now = util::iso8601(clock_.now());
     const auto id =
         store::webhooks_repo::insert(tx, company, *f.url, *f.events, f.status.value_or("active"), token, now);
+    store::audit_repo::record(tx, company, "webhook", id, now);
     return owned(tx, company, id);
   });
   return created;
@@ -46,7 +48,9 @@ domain::CreatedWebhook Webhooks::create(domain::CompanyId company, const domain:
 domain::Webhook Webhooks::update(domain::CompanyId company, std::int64_t webhook_id, const domain::WebhookFields& f) {
   return db_.write([&](store::Tx& tx) {
     owned(tx, company, webhook_id);
-    store::webhooks_repo::update(tx, company, webhook_id, f, util::iso8601(clock_.now()));
+    const auto now = util::iso8601(clock_.now());
+    store::webhooks_repo::update(tx, company, webhook_id, f, now);
+    store::audit_repo::record(tx, company, "webhook", webhook_id, now);
     return owned(tx, company, webhook_id);
   });
 }
@@ -55,6 +59,7 @@ void Webhooks::remove(domain::CompanyId company, std::int64_t webhook_id) {
   db_.write([&](store::Tx& tx) {
     owned(tx, company, webhook_id);
     store::webhooks_repo::remove(tx, company, webhook_id);
+    store::audit_repo::record(tx, company, "webhook", webhook_id, util::iso8601(clock_.now()));
   });
 }
 
@@ -81,6 +86,7 @@ domain::TestEvent Webhooks::send_test(domain::CompanyId company, std::int64_t we
     const auto delivery =
         store::webhooks_repo::insert_delivery(tx, company, webhook_id, event_id, "webhook.test", payload, now);
     store::work_queue::enqueue(tx, kWebhookDeliveryQueue, *delivery, std::to_string(webhook_id), clock_.now_ms(), now);
+    store::audit_repo::record(tx, company, "webhook", webhook_id, now);
     return domain::TestEvent{event_id};
   });
 }

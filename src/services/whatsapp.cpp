@@ -6,6 +6,7 @@
 #include "providers/whatsapp_webhooks.h"
 #include "services/whatsapp_threads.h"
 #include "store/agents_repo.h"
+#include "store/audit_repo.h"
 #include "store/numbers_repo.h"
 #include "store/whatsapp_repo.h"
 #include "store/work_queue.h"
@@ -54,14 +55,21 @@ Stored store_message(store::Tx& tx, const providers::InboundMessage& in, std::in
   return Stored::stored;
 }
 
+// A number is there for a caller if its company holds it and, for a caller that sees only some
+// agents, one of them holds it.
+bool visible_to(const std::optional<domain::PhoneNumber>& number, const domain::AgentScope& visible) {
+  return number && (!visible.restricted() || (number->agent_id && visible.allows(*number->agent_id)));
+}
+
 }  // namespace
 
-domain::PhoneNumber WhatsApp::enable(domain::CompanyId company, std::int64_t phone_number_id) {
+domain::PhoneNumber WhatsApp::enable(domain::CompanyId company, const domain::AgentScope& visible,
+                                     std::int64_t phone_number_id) {
   // Checked first, outside the transaction that changes the number.
   const bool has_account = !live_ || credentials_.has(company, "whatsapp");
   return db_.write([&](store::Tx& tx) {
     const auto number = store::numbers_repo::lock_owned(tx, company, phone_number_id);
-    if (!number) throw ApiError::not_found("Phone number not found");
+    if (!visible_to(number, visible)) throw ApiError::not_found("Phone number not found");
     const auto agent = number->agent_id ? store::agents_repo::find(tx, company, *number->agent_id) : std::nullopt;
     if (number->status != "assigned" || !agent || !domain::is_live(agent->status))
       throw ApiError::invalid_state("WhatsApp can be enabled only on the number of a published agent");
@@ -81,13 +89,15 @@ domain::PhoneNumber WhatsApp::enable(domain::CompanyId company, std::int64_t pho
     const auto verification = store::whatsapp_repo::insert_verification(tx, company, phone_number_id, agent->id,
                                                                         first_check + kVerificationTimeoutMs, now);
     store::work_queue::enqueue(tx, whatsapp_threads::kVerificationQueue, verification, "", first_check, now);
+    store::audit_repo::record(tx, company, "phone_number", phone_number_id, now);
     return *store::numbers_repo::find_owned(tx, company, phone_number_id);
   });
 }
 
-domain::PhoneNumber WhatsApp::number(domain::CompanyId company, std::int64_t phone_number_id) {
+domain::PhoneNumber WhatsApp::number(domain::CompanyId company, const domain::AgentScope& visible,
+                                     std::int64_t phone_number_id) {
   auto found = db_.read([&](store::Tx& tx) { return store::numbers_repo::find_owned(tx, company, phone_number_id); });
-  if (!found) throw ApiError::not_found("Phone number not found");
+  if (!visible_to(found, visible)) throw ApiError::not_found("Phone number not found");
   return *found;
 }
 

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "domain/catalog.h"
+#include "domain/keys.h"
 #include "domain/whatsapp.h"
 #include "services/credentials.h"
 #include "store/db.h"
@@ -31,10 +32,14 @@ class WhatsApp {
         app_secret_(std::move(app_secret)) {}
 
   // POST /api/phone-numbers/{id}/enable-whatsapp: the number, now `pending`. 404 when it is not
-  // the company's; 409 invalid_state unless it serves a published agent and is neither pending
-  // nor active, and in live mode until the company has stored its `whatsapp` credentials.
-  domain::PhoneNumber enable(domain::CompanyId company, std::int64_t phone_number_id);
-  domain::PhoneNumber number(domain::CompanyId company, std::int64_t phone_number_id);  // 404 when not the company's
+  // the company's or not held by an agent `visible` sees; 409 invalid_state unless it serves a
+  // published agent and is neither pending nor active, and in live mode until the company has
+  // stored its `whatsapp` credentials.
+  domain::PhoneNumber enable(domain::CompanyId company, const domain::AgentScope& visible,
+                             std::int64_t phone_number_id);
+  // 404 when not the company's, or not held by an agent `visible` sees.
+  domain::PhoneNumber number(domain::CompanyId company, const domain::AgentScope& visible,
+                             std::int64_t phone_number_id);
 
   // A Cloud API notification as it arrived: its X-Hub-Signature-256 header and raw body. 401
   // (and nothing stored) unless the signature verifies with the app secret; without a secret

@@ -1,5 +1,6 @@
 #include "store/agents_repo.h"
 
+#include "store/agent_filter.h"
 #include "util/json_writer.h"
 #include "wire/field_reader.h"
 
@@ -24,6 +25,10 @@ constexpr std::string_view kExists = "SELECT id FROM agents WHERE company_id = ?
 constexpr std::string_view kNames = "SELECT id, name FROM agents WHERE company_id = ?";
 // Counted from the (company_id, status, id) index alone.
 constexpr std::string_view kCountWithStatus = "SELECT count(*) AS n FROM agents WHERE company_id = ? AND status = ?";
+// Active agents, and drafts a publish has reserved a number for: each holds a slot.
+constexpr std::string_view kCountHoldingSlots =
+    "SELECT COUNT(*) AS n FROM agents WHERE company_id = ? AND (status = 'active' OR (status = 'draft' AND "
+    "phone_number_id IS NOT NULL))";
 constexpr std::string_view kInsert =
     "INSERT INTO agents (company_id, name, personality, opening_line, voice_id, language, status, config, "
     "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?) RETURNING id";
@@ -97,10 +102,11 @@ std::optional<domain::Agent> find(Tx& tx, domain::CompanyId company, std::int64_
   return first(tx.query(std::string(kSelect) + std::string(kOwned), {company.value, agent_id}));
 }
 
-std::vector<domain::Agent> list(Tx& tx, domain::CompanyId company, std::optional<domain::AgentStatus> status,
-                                const domain::PageRequest& page) {
+std::vector<domain::Agent> list(Tx& tx, domain::CompanyId company, const domain::AgentScope& visible,
+                                std::optional<domain::AgentStatus> status, const domain::PageRequest& page) {
   std::string sql = std::string(kSelect) + std::string(kOfCompany);
   Params params{company.value};
+  restrict_to_agents(sql, params, "a.id", visible);
   if (status) sql += kStatusIs, params.emplace_back(std::string(domain::to_string(*status)));
   if (page.before_id) sql += kBefore, params.emplace_back(*page.before_id);
   sql += kNewestFirst;
@@ -114,14 +120,22 @@ bool exists(Tx& tx, domain::CompanyId company, std::int64_t agent_id) {
   return tx.one(kExists, {company.value, agent_id}).has_value();
 }
 
+std::int64_t count_holding_slots(Tx& tx, domain::CompanyId company) {
+  return tx.one(kCountHoldingSlots, {company.value})->i64("n");
+}
+
 std::map<std::int64_t, std::string> names(Tx& tx, domain::CompanyId company) {
   std::map<std::int64_t, std::string> out;
   for (const auto& r : tx.query(kNames, {company.value}).rows) out.emplace(r.i64("id"), r.str("name"));
   return out;
 }
 
-std::int64_t count_with_status(Tx& tx, domain::CompanyId company, domain::AgentStatus status) {
-  return tx.one(kCountWithStatus, {company.value, std::string(domain::to_string(status))})->i64("n");
+std::int64_t count_with_status(Tx& tx, domain::CompanyId company, const domain::AgentScope& visible,
+                               domain::AgentStatus status) {
+  std::string sql(kCountWithStatus);
+  Params params{company.value, std::string(domain::to_string(status))};
+  restrict_to_agents(sql, params, "id", visible);
+  return tx.one(sql, params)->i64("n");
 }
 
 std::int64_t insert(Tx& tx, domain::CompanyId company, const domain::Agent& a, const std::string& now) {

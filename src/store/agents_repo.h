@@ -8,18 +8,25 @@
 #include <vector>
 
 #include "domain/agent.h"
+#include "domain/keys.h"
 #include "domain/page.h"
 #include "store/db.h"
 
 namespace cxco::store::agents_repo {
 
 std::optional<domain::Agent> find(Tx& tx, domain::CompanyId company, std::int64_t agent_id);
-// Newest first, up to page.limit + 1 (domain::page_of tells whether another page exists).
-std::vector<domain::Agent> list(Tx& tx, domain::CompanyId company, std::optional<domain::AgentStatus> status,
-                                const domain::PageRequest& page);
+// The agents `visible` sees, newest first, up to page.limit + 1 (domain::page_of tells whether
+// another page exists).
+std::vector<domain::Agent> list(Tx& tx, domain::CompanyId company, const domain::AgentScope& visible,
+                                std::optional<domain::AgentStatus> status, const domain::PageRequest& page);
 bool exists(Tx& tx, domain::CompanyId company, std::int64_t agent_id);
+// Active agents and publishes in flight (drafts holding a reserved number): what counts against
+// the company's max_active_agents quota.
+std::int64_t count_holding_slots(Tx& tx, domain::CompanyId company);
 std::map<std::int64_t, std::string> names(Tx& tx, domain::CompanyId company);
-std::int64_t count_with_status(Tx& tx, domain::CompanyId company, domain::AgentStatus status);
+// Of the agents `visible` to the caller.
+std::int64_t count_with_status(Tx& tx, domain::CompanyId company, const domain::AgentScope& visible,
+                               domain::AgentStatus status);
 
 std::int64_t insert(Tx& tx, domain::CompanyId company, const domain::Agent& agent, const std::string& now);
 // Writes the agent's editable fields (name, personality, opening line, language, voice, config).

@@ -1,5 +1,7 @@
 #include "store/conversations_repo.h"
 
+#include "store/agent_filter.h"
+
 #include "util/json.h"
 #include "util/time.h"
 #include "wire/field_reader.h"
@@ -122,6 +124,7 @@ std::vector<domain::ConversationSummary> list(Tx& tx, domain::CompanyId company,
                                               const domain::PageRequest& page) {
   std::string sql = std::string(kSummaryColumns) + std::string(kFrom) + std::string(kOfCompany);
   Params params{company.value};
+  restrict_to_agents(sql, params, "agent_id", f.visible);
   if (f.agent_id) sql += kAgentIs, params.emplace_back(*f.agent_id);
   if (f.channel) sql += kChannelIs, params.emplace_back(*f.channel);
   if (page.before_id) sql += kBefore, params.emplace_back(*page.before_id);

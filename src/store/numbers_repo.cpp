@@ -1,5 +1,7 @@
 #include "store/numbers_repo.h"
 
+#include "store/agent_filter.h"
+
 namespace cxco::store::numbers_repo {
 
 namespace {
@@ -12,7 +14,8 @@ constexpr std::string_view kInsert =
     "VALUES (?, ?, ?, 'available', ?, ?) RETURNING id";
 constexpr std::string_view kById = " WHERE id = ?";
 constexpr std::string_view kOwned = " WHERE id = ? AND company_id = ?";
-constexpr std::string_view kOwnedByCompany = " WHERE company_id = ? ORDER BY id";
+constexpr std::string_view kOwnedByCompany = " WHERE company_id = ?";
+constexpr std::string_view kIdOrder = " ORDER BY id";
 constexpr std::string_view kAvailable = " WHERE status = 'available'";
 constexpr std::string_view kAll = " WHERE 1 = 1";
 constexpr std::string_view kStatusIs = " AND status = ?";
@@ -90,7 +93,7 @@ std::vector<domain::PhoneNumber> list_pool(Tx& tx, const domain::NumberFilter& f
   Params params;
   if (f.status) sql += kStatusIs, params.emplace_back(*f.status);
   if (f.country_code) sql += kCountryIs, params.emplace_back(*f.country_code);
-  return numbers_of(tx.query(sql + " ORDER BY id", params));
+  return numbers_of(tx.query(sql + std::string(kIdOrder), params));
 }
 
 std::vector<domain::PhoneNumber> list_available(Tx& tx, const std::optional<std::string>& country_code) {
@@ -111,8 +114,11 @@ std::optional<domain::PhoneNumber> lock_owned(Tx& tx, domain::CompanyId company,
                         {number_id, company.value}));
 }
 
-std::vector<domain::PhoneNumber> list_owned(Tx& tx, domain::CompanyId company) {
-  return numbers_of(tx.query(std::string(kSelect) + std::string(kOwnedByCompany), {company.value}));
+std::vector<domain::PhoneNumber> list_owned(Tx& tx, domain::CompanyId company, const domain::AgentScope& visible) {
+  std::string sql = std::string(kSelect) + std::string(kOwnedByCompany);
+  Params params{company.value};
+  restrict_to_agents(sql, params, "agent_id", visible);
+  return numbers_of(tx.query(sql + std::string(kIdOrder), params));
 }
 
 std::optional<Reserved> reserve(Tx& tx, domain::CompanyId company, std::int64_t agent_id,

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "domain/catalog.h"
+#include "domain/keys.h"
 #include "domain/whatsapp.h"
 #include "store/db.h"
 
@@ -24,7 +25,8 @@ bool any(Tx& tx);
 std::optional<domain::PhoneNumber> find_owned(Tx& tx, domain::CompanyId company, std::int64_t number_id);
 // The same, with the row locked for the transaction.
 std::optional<domain::PhoneNumber> lock_owned(Tx& tx, domain::CompanyId company, std::int64_t number_id);
-std::vector<domain::PhoneNumber> list_owned(Tx& tx, domain::CompanyId company);
+// The company's numbers held by agents `visible` sees.
+std::vector<domain::PhoneNumber> list_owned(Tx& tx, domain::CompanyId company, const domain::AgentScope& visible);
 
 struct Reserved {
   std::int64_t id = 0;

@@ -1,5 +1,6 @@
 #include "store/usage_repo.h"
 
+#include "store/agent_filter.h"
 #include "util/time.h"
 
 namespace cxco::store::usage_repo {
@@ -28,6 +29,9 @@ constexpr std::string_view kAgentIs = " AND u.agent_id = ?";
 constexpr std::string_view kOfAgentGroup = " GROUP BY u.channel";
 constexpr std::string_view kByDay = "SELECT u.day, u.channel, ";
 constexpr std::string_view kByDayGroup = " GROUP BY u.day, u.channel";
+constexpr std::string_view kVoiceSecondsSince =
+    "SELECT COALESCE(SUM(duration_seconds), 0) AS s FROM usage_daily WHERE company_id = ? AND day >= ? AND "
+    "channel = 'voice'";
 
 Params range_params(domain::CompanyId company, domain::DayRange range) {
   return {company.value, util::date_from_days(range.first), util::date_from_days(range.last)};
@@ -47,12 +51,13 @@ void add(Tx& tx, domain::CompanyId company, const std::string& day, std::int64_t
                  d.messages, d.successful, d.known_outcomes});
 }
 
-std::map<std::int64_t, domain::ChannelTotals> by_agent(Tx& tx, domain::CompanyId company, domain::DayRange range) {
+std::map<std::int64_t, domain::ChannelTotals> by_agent(Tx& tx, domain::CompanyId company,
+                                                       const domain::AgentScope& visible, domain::DayRange range) {
+  std::string sql = std::string(kByAgent) + std::string(kSums);
+  auto params = range_params(company, range);
+  restrict_to_agents(sql, params, "u.agent_id", visible);
   std::map<std::int64_t, domain::ChannelTotals> out;
-  for (const auto& r :
-       tx.query(std::string(kByAgent) + std::string(kSums) + std::string(kByAgentGroup), range_params(company, range))
-           .rows)
-    add_row(out[r.i64("agent_id")], r);
+  for (const auto& r : tx.query(sql + std::string(kByAgentGroup), params).rows) add_row(out[r.i64("agent_id")], r);
   return out;
 }
 
@@ -68,13 +73,19 @@ domain::ChannelTotals of_agent(Tx& tx, domain::CompanyId company, std::int64_t a
 }
 
 std::map<std::string, domain::ChannelTotals> by_day(Tx& tx, domain::CompanyId company,
+                                                    const domain::AgentScope& visible,
                                                     std::optional<std::int64_t> agent_id, domain::DayRange range) {
   std::string sql = std::string(kByDay) + std::string(kSums);
   auto params = range_params(company, range);
+  restrict_to_agents(sql, params, "u.agent_id", visible);
   if (agent_id) sql += kAgentIs, params.emplace_back(*agent_id);
   std::map<std::string, domain::ChannelTotals> out;
   for (const auto& r : tx.query(sql + std::string(kByDayGroup), params).rows) add_row(out[r.str("day")], r);
   return out;
+}
+
+std::int64_t voice_seconds_since(Tx& tx, domain::CompanyId company, std::int64_t first_day) {
+  return tx.one(kVoiceSecondsSince, {company.value, util::date_from_days(first_day)})->i64("s");
 }
 
 }  // namespace cxco::store::usage_repo

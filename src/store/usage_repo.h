@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "domain/keys.h"
 #include "domain/usage.h"
 #include "store/db.h"
 
@@ -16,11 +17,16 @@ namespace cxco::store::usage_repo {
 // Adds `delta` to the rollup of (company, UTC day "YYYY-MM-DD", agent, channel).
 void add(Tx& tx, domain::CompanyId company, const std::string& day, std::int64_t agent_id, const std::string& channel,
          const domain::UsageTotals& delta);
-// Totals per agent over the range.
-std::map<std::int64_t, domain::ChannelTotals> by_agent(Tx& tx, domain::CompanyId company, domain::DayRange range);
+// Totals per agent `visible` sees over the range.
+std::map<std::int64_t, domain::ChannelTotals> by_agent(Tx& tx, domain::CompanyId company,
+                                                       const domain::AgentScope& visible, domain::DayRange range);
 domain::ChannelTotals of_agent(Tx& tx, domain::CompanyId company, std::int64_t agent_id, domain::DayRange range);
-// Totals per day ("YYYY-MM-DD") over the range, of one agent or all.
+// Totals per day ("YYYY-MM-DD") over the range, of one agent or all `visible` sees.
 std::map<std::string, domain::ChannelTotals> by_day(Tx& tx, domain::CompanyId company,
+                                                    const domain::AgentScope& visible,
                                                     std::optional<std::int64_t> agent_id, domain::DayRange range);
+// Voice call seconds from `first_day` (days since the epoch) on: a month's use of the
+// monthly_voice_minutes quota, read from the rollups.
+std::int64_t voice_seconds_since(Tx& tx, domain::CompanyId company, std::int64_t first_day);
 
 }  // namespace cxco::store::usage_repo

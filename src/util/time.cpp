@@ -43,6 +43,17 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
 
 std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 
+// The number in t[from, from + n), all decimal digits; nullopt otherwise.
+std::optional<unsigned> digits(std::string_view t, std::size_t from, std::size_t n) {
+  if (from + n > t.size()) return std::nullopt;
+  unsigned v = 0;
+  for (std::size_t i = from; i < from + n; ++i) {
+    if (t[i] < '0' || t[i] > '9') return std::nullopt;
+    v = v * 10 + static_cast<unsigned>(t[i] - '0');
+  }
+  return v;
+}
+
 }  // namespace
 
 std::string iso8601(std::int64_t unix_seconds) {
@@ -67,15 +78,7 @@ std::string utc_date(std::int64_t unix_seconds) { return date_from_days(floor_di
 
 std::optional<std::int64_t> parse_date(std::string_view t) {
   if (t.size() != 10 || t[4] != '-' || t[7] != '-') return std::nullopt;
-  auto digits = [&](std::size_t from, std::size_t n) -> std::optional<unsigned> {
-    unsigned v = 0;
-    for (std::size_t i = from; i < from + n; ++i) {
-      if (t[i] < '0' || t[i] > '9') return std::nullopt;
-      v = v * 10 + static_cast<unsigned>(t[i] - '0');
-    }
-    return v;
-  };
-  const auto y = digits(0, 4), m = digits(5, 2), d = digits(8, 2);
+  const auto y = digits(t, 0, 4), m = digits(t, 5, 2), d = digits(t, 8, 2);
   // Year 0000 is ISO 8601's 1 BC: no usage or call predates the epoch, so years start at 1970.
   if (!y || !m || !d || *y < 1970 || *m < 1 || *m > 12 || *d < 1) return std::nullopt;
   static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -83,6 +86,29 @@ std::optional<std::int64_t> parse_date(std::string_view t) {
   const unsigned max_day = *m == 2 && leap ? 29 : kDays[*m - 1];
   if (*d > max_day) return std::nullopt;
   return days_from_civil(*y, *m, *d);
+}
+
+std::optional<std::int64_t> parse_timestamp(std::string_view t) {
+  // YYYY-MM-DDTHH:MM:SS, then an optional fraction, then Z or +HH:MM / -HH:MM.
+  if (t.size() < 20 || (t[10] != 'T' && t[10] != 't') || t[13] != ':' || t[16] != ':') return std::nullopt;
+  const auto day = parse_date(t.substr(0, 10));
+  const auto h = digits(t, 11, 2), m = digits(t, 14, 2), s = digits(t, 17, 2);
+  if (!day || !h || !m || !s || *h > 23 || *m > 59 || *s > 59) return std::nullopt;
+  std::size_t i = 19;
+  if (t[i] == '.') {
+    const std::size_t first = ++i;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+    if (i == first) return std::nullopt;
+  }
+  std::int64_t offset = 0;
+  const auto zone = t.substr(i);
+  if (zone != "Z" && zone != "z") {
+    const auto oh = digits(zone, 1, 2), om = digits(zone, 4, 2);
+    if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') || zone[3] != ':' || !oh || !om || *oh > 23 || *om > 59)
+      return std::nullopt;
+    offset = (zone[0] == '+' ? 1 : -1) * static_cast<std::int64_t>(*oh * 3600 + *om * 60);
+  }
+  return *day * 86400 + *h * 3600 + *m * 60 + *s - offset;
 }
 
 }  // namespace cxco::util

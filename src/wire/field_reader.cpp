@@ -248,4 +248,14 @@ std::optional<std::int64_t> FieldReader::date(std::string_view key, Presence p) 
   return d;
 }
 
+std::optional<std::int64_t> FieldReader::timestamp(std::string_view key, Presence p) {
+  auto s = string(key, p, 64);
+  if (!s) return std::nullopt;
+  auto t = util::parse_timestamp(*s);
+  if (!t)
+    error(key, "Input should be an ISO 8601 date and time with a UTC offset, e.g. 2026-03-12T14:30:00Z",
+          "datetime_parsing");
+  return t;
+}
+
 }  // namespace cxco::wire

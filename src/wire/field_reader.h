@@ -77,6 +77,8 @@ class FieldReader {
   std::optional<std::string> language(std::string_view key, Presence p);
   std::optional<std::string> e164(std::string_view key, Presence p);
   std::optional<std::int64_t> date(std::string_view key, Presence p);  // days since epoch
+  // ISO 8601 date and time with a UTC offset (util::parse_timestamp), as unix seconds.
+  std::optional<std::int64_t> timestamp(std::string_view key, Presence p);
 
   std::vector<std::string> loc(std::string_view key) const;
   void error(std::vector<std::string> loc, std::string msg, std::string type);

@@ -83,6 +83,20 @@ void write_number_fields(JsonWriter& w, const domain::PhoneNumber& n) {
       .field("updated_at", n.updated_at);
 }
 
+void write_key_fields(JsonWriter& w, const domain::NamedKey& k) {
+  w.field("id", k.id).field("name", k.name).field("prefix", k.prefix).key("scopes").begin_array();
+  for (const auto scope : k.scopes.list()) w.value(domain::to_string(scope));
+  w.end_array().key("agent_ids");
+  if (k.agents.restricted()) {
+    w.begin_array();
+    for (const auto id : k.agents.ids()) w.value(id);
+    w.end_array();
+  } else {
+    w.value(nullptr);
+  }
+  w.field("expires_at", k.expires_at).field("created_at", k.created_at).field("last_used_at", k.last_used_at);
+}
+
 }  // namespace
 
 void write_fields(JsonWriter& w, const domain::Company& c) {
@@ -92,12 +106,63 @@ void write_fields(JsonWriter& w, const domain::Company& c) {
       .field("meta_business_id", c.meta_business_id);
   raw_or_null(w, "settings", c.settings_json);
   w.field("created_at", c.created_at).field("updated_at", c.updated_at);
+  w.key("quotas")
+      .begin_object()
+      .field("max_active_agents", c.quotas.max_active_agents)
+      .field("max_concurrent_calls", c.quotas.max_concurrent_calls)
+      .field("monthly_voice_minutes", c.quotas.monthly_voice_minutes)
+      .field("monthly_outbound_calls", c.quotas.monthly_outbound_calls)
+      .end_object();
 }
 
 void write(JsonWriter& w, const domain::Company& c) {
   w.begin_object();
   write_fields(w, c);
   w.end_object();
+}
+
+void write(JsonWriter& w, const domain::CompanyDetail& c) {
+  w.begin_object();
+  write_fields(w, c.company);
+  // No calls are placed yet: the calls feature counts concurrent and outbound calls.
+  w.key("quota_usage")
+      .begin_object()
+      .field("active_agents", c.usage.active_agents)
+      .field("concurrent_calls", 0)
+      .field("voice_minutes_this_month", domain::minutes(c.usage.voice_seconds_this_month))
+      .field("outbound_calls_this_month", 0)
+      .end_object()
+      .end_object();
+}
+
+void write(JsonWriter& w, const domain::NamedKey& k) {
+  w.begin_object();
+  write_key_fields(w, k);
+  w.end_object();
+}
+
+void write(JsonWriter& w, const domain::CreatedKey& c) {
+  w.begin_object();
+  write_key_fields(w, c.key);
+  w.field("key", c.secret).end_object();
+}
+
+void write(JsonWriter& w, const domain::AuditEntry& e) {
+  const auto& r = e.request;
+  w.begin_object()
+      .field("id", e.id)
+      .field("created_at", e.created_at)
+      .field("key_id", r.key_id)
+      .field("key_type", r.key_type)
+      .field("user_id", r.user_id)
+      .field("method", r.method)
+      .field("route", r.route)
+      .field("resource_type", e.resource_type)
+      .field("resource_id", e.resource_id)
+      .field("status", r.status)
+      .field("request_id", r.request_id)
+      .field("ip", r.ip)
+      .end_object();
 }
 
 void write_fields(JsonWriter& w, const domain::User& u) {

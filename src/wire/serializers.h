@@ -7,11 +7,14 @@
 #include <vector>
 
 #include "domain/agent.h"
+#include "domain/audit.h"
 #include "domain/catalog.h"
 #include "domain/company.h"
 #include "domain/conversation.h"
+#include "domain/keys.h"
 #include "domain/page.h"
 #include "domain/provider.h"
+#include "domain/quotas.h"
 #include "domain/usage.h"
 #include "domain/webhook.h"
 #include "domain/whatsapp.h"
@@ -23,7 +26,11 @@ namespace cxco::wire {
 using util::JsonWriter;
 
 void write(JsonWriter& w, const domain::Company& company);
+void write(JsonWriter& w, const domain::CompanyDetail& company);
 void write(JsonWriter& w, const domain::User& user);
+void write(JsonWriter& w, const domain::NamedKey& key);
+void write(JsonWriter& w, const domain::CreatedKey& created);
+void write(JsonWriter& w, const domain::AuditEntry& entry);
 void write(JsonWriter& w, const domain::Voice& voice);
 void write(JsonWriter& w, const domain::PhoneNumber& number);
 void write(JsonWriter& w, const domain::Agent& agent);

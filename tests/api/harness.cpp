@@ -1,8 +1,12 @@
 #include "harness.h"
 
+#include <atomic>
 #include <cstdlib>
+#include <mutex>
 #include <random>
 
+#include "app/platform.h"
+#include "crypto/signatures.h"
 #include "store/db.h"
 
 namespace cxco::test {
@@ -61,6 +65,41 @@ TestDatabase::~TestDatabase() {
   std::filesystem::remove_all(dir_, ec);
 }
 
+std::map<std::string, int> race(int n, const std::function<Reply(int)>& request) {
+  std::mutex m;
+  std::map<std::string, int> outcomes;
+  std::atomic<int> ready{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < n; ++i)
+    threads.emplace_back([&, i] {
+      ++ready;
+      while (ready.load() < n) std::this_thread::yield();
+      const auto r = request(i);
+      auto outcome = std::to_string(r.status);
+      if (r.status >= 300 && r.json.is_object()) outcome += " " + std::string(r.json.at("error_type").as_string());
+      std::lock_guard lock(m);
+      ++outcomes[outcome];
+    });
+  for (auto& t : threads) t.join();
+  return outcomes;
+}
+
+std::vector<RoutedOperation> routed_operations() {
+  TestDatabase db;
+  Config config;
+  config.database_url = db.url();
+  config.encryption_keys = "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=";
+  util::SystemClock clock;
+  app::Platform platform(config, clock);
+  auto services = platform.services();
+  api::Api api(services, {});
+  std::vector<RoutedOperation> out;
+  api.routes().for_each([&](const std::string& method, const std::string& path, const api::Route& route) {
+    out.push_back({method, path, route.access, route.policy});
+  });
+  return out;
+}
+
 std::string Reply::header(std::string_view lower) const {
   for (const auto& [k, v] : headers)
     if (k == lower) return v;
@@ -70,10 +109,8 @@ std::string Reply::header(std::string_view lower) const {
 TestServer::TestServer(std::function<void(std::map<std::string, std::string>&)> tweak, app::StartOptions options,
                        util::Clock* clock) {
   std::map<std::string, std::string> values = {
-      {"CXCO_LISTEN", "127.0.0.1:0"},
-      {"CXCO_DATABASE_URL", db_.url()},
-      {"CXCO_ADMIN_KEY", kAdminKey},
-      {"CXCO_ENCRYPTION_KEYS", "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4="},
+      {"CXCO_LISTEN", "127.0.0.1:0"}, {"CXCO_DATABASE_URL", db_.url()},
+      {"CXCO_ADMIN_KEY", kAdminKey},  {"CXCO_ENCRYPTION_KEYS", "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4="},
       {"CXCO_DB_POOL_SIZE", "4"},
   };
   if (tweak) tweak(values);
@@ -90,7 +127,9 @@ void TestServer::stop() {
   thread_.join();
 }
 
-std::string TestServer::url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+std::string TestServer::url(const std::string& path) const {
+  return "http://127.0.0.1:" + std::to_string(port_) + path;
+}
 
 Reply TestServer::request(const std::string& method, const std::string& path, const std::string& key,
                           const std::string& body, http::Fields headers) {
@@ -132,6 +171,15 @@ TestServer::Account TestServer::create_user(const std::string& company_key, cons
   return {r.json.at("id").as_int64(), std::string(r.json.at("api_key").as_string())};
 }
 
+TestServer::Account TestServer::create_key(const std::string& manager_key, const std::vector<std::string>& scopes,
+                                           const std::vector<std::int64_t>& agent_ids) {
+  json::object body{{"name", "Test key"}, {"scopes", json::array(scopes.begin(), scopes.end())}};
+  if (!agent_ids.empty()) body["agent_ids"] = json::array(agent_ids.begin(), agent_ids.end());
+  auto r = post("/api/keys/", manager_key, body);
+  if (r.status != 201) throw std::runtime_error("create key failed: " + r.body);
+  return {r.json.at("id").as_int64(), std::string(r.json.at("key").as_string())};
+}
+
 void TestServer::add_numbers(const std::vector<std::string>& numbers, const std::string& country) {
   json::array list;
   for (const auto& n : numbers) list.push_back(json::object{{"number", n}, {"country_code", country}});
@@ -140,13 +188,20 @@ void TestServer::add_numbers(const std::vector<std::string>& numbers, const std:
 }
 
 TestServer::LiveAgent TestServer::publish_agent(const std::string& user_key, const std::string& name) {
-  auto created = post("/api/agents/", user_key,
-                      json::object{{"name", name}, {"personality", "Helpful."}, {"opening_line", "Hi!"}, {"voice_id", 1}});
+  auto created =
+      post("/api/agents/", user_key,
+           json::object{{"name", name}, {"personality", "Helpful."}, {"opening_line", "Hi!"}, {"voice_id", 1}});
   if (created.status != 201) throw std::runtime_error("create agent failed: " + created.body);
   const auto id = created.json.at("id").as_int64();
   auto live = request("POST", "/api/agents/" + std::to_string(id) + "/publish", user_key);
   if (live.status != 200) throw std::runtime_error("publish failed: " + live.body);
   return {id, std::string(live.json.at("external_agent_id").as_string())};
+}
+
+Reply TestServer::post_call(const std::string& secret, const providers::SimulatedCall& call, std::int64_t signed_at) {
+  const auto body = json::serialize(providers::simulated_post_call(call));
+  return request("POST", "/api/integrations/elevenlabs/post-call", "", body,
+                 {{"ElevenLabs-Signature", crypto::sign_elevenlabs(secret, signed_at, body)}});
 }
 
 }  // namespace cxco::test

@@ -2,20 +2,22 @@
 // CXCO_TEST_BACKEND=postgres runs against CXCO_TEST_POSTGRES_URL, one fresh schema a test.
 #pragma once
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
-#include <chrono>
 #include <thread>
 
+#include "api/api.h"
 #include "app/application.h"
 #include "contract/contract_log.h"
 #include "http/client.h"
+#include "providers/simulated_post_call.h"
 
 namespace cxco::test {
 
@@ -58,6 +60,14 @@ class TestDatabase {
   std::string schema_;
 };
 
+// A route of a real api::Api, built by the same constructor the server runs.
+struct RoutedOperation {
+  std::string method, path;  // the path template as routed, e.g. "/api/agents/{agent_id}"
+  api::Access access;
+  const api::RoutePolicy* policy;  // from the static table, valid after the Api is gone
+};
+std::vector<RoutedOperation> routed_operations();
+
 struct Reply {
   int status = 0;
   boost::json::value json;  // null when the body is not JSON
@@ -65,6 +75,10 @@ struct Reply {
   http::Fields headers;
   std::string header(std::string_view lower) const;
 };
+
+// Runs request(i) for i in [0, n) on n threads released together, and counts the answers by
+// "<status>" for successes and "<status> <error_type>" for errors.
+std::map<std::string, int> race(int n, const std::function<Reply(int)>& request);
 
 class TestServer {
  public:
@@ -98,6 +112,10 @@ class TestServer {
   };
   Account create_company(const std::string& name = "Acme Corp");
   Account create_user(const std::string& company_key, const std::string& email, const std::string& role = "member");
+  // A named key with `scopes`, limited to `agent_ids` when there are any, created with
+  // `manager_key` (a company key, an owner's or admin's user key, or a key with keys:write).
+  Account create_key(const std::string& manager_key, const std::vector<std::string>& scopes,
+                     const std::vector<std::int64_t>& agent_ids = {});
   // Adds numbers of one country to the pool through the admin API.
   void add_numbers(const std::vector<std::string>& numbers, const std::string& country = "ZA");
   struct LiveAgent {
@@ -106,6 +124,8 @@ class TestServer {
   };
   // Creates a draft agent and publishes it (a free number of ZA must be in the pool).
   LiveAgent publish_agent(const std::string& user_key, const std::string& name = "Agent");
+  // The voice provider's post-call webhook for `call`, signed with `secret` at `signed_at`.
+  Reply post_call(const std::string& secret, const providers::SimulatedCall& call, std::int64_t signed_at);
 
   void stop();
 

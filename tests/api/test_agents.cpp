@@ -1,5 +1,4 @@
 // Voices, the number pool and the agent lifecycle in simulated mode.
-#include <atomic>
 #include <set>
 #include <thread>
 
@@ -373,22 +372,10 @@ TEST_F(Agents, ConcurrentPublishesForTheLastNumberHaveOneWinner) {
   constexpr int kRacers = 12;
   std::vector<std::int64_t> ids;
   for (int i = 0; i < kRacers; ++i) ids.push_back(create_agent(user.key, "Racer " + std::to_string(i)));
-  std::atomic<int> won{0}, no_number{0}, other{0};
-  std::vector<std::thread> threads;
-  for (const auto id : ids)
-    threads.emplace_back([&, id] {
-      auto r = server.request("POST", path(id, "/publish"), user.key);
-      if (r.status == 200)
-        ++won;
-      else if (r.status == 409 && r.json.at("error_type") == "no_numbers_available")
-        ++no_number;
-      else
-        ++other;
-    });
-  for (auto& t : threads) t.join();
-  EXPECT_EQ(won.load(), 1);
-  EXPECT_EQ(no_number.load(), kRacers - 1);
-  EXPECT_EQ(other.load(), 0);
+  const auto outcomes = race(kRacers, [&](int i) {
+    return server.request("POST", path(ids[static_cast<std::size_t>(i)], "/publish"), user.key);
+  });
+  EXPECT_EQ(outcomes, (std::map<std::string, int>{{"200", 1}, {"409 no_numbers_available", kRacers - 1}}));
   auto mine = server.get("/api/phone-numbers/", user.key);
   ASSERT_EQ(mine.json.as_array().size(), 1u);
   EXPECT_EQ(server.get("/api/agents/?status=active", user.key).json.at("items").as_array().size(), 1u);

@@ -101,6 +101,13 @@ TEST_F(LiveAgents, PublishCreatesTheAgentAndNumberAtTheProvider) {
 }
 
 TEST_F(LiveAgents, FailureAtEachPublishStepUndoesEveryStep) {
+  // The audit log of the agent: its creation, then whatever the publishes leave.
+  auto audited_routes = [&] {
+    const auto log = server->get("/api/audit-log?resource_type=agent", company.key);
+    std::vector<std::string> routes;
+    for (const auto& e : log.json.at("items").as_array()) routes.emplace_back(e.at("route").as_string());
+    return routes;
+  };
   for (const auto* step : {"create_agent", "import_number", "assign_agent"}) {
     SCOPED_TRACE(step);
     fake.fail(step, 400);
@@ -108,9 +115,12 @@ TEST_F(LiveAgents, FailureAtEachPublishStepUndoesEveryStep) {
     EXPECT_EQ(r.status, 502) << r.body;
     EXPECT_EQ(r.json.at("error_type"), "provider_error");
     expect_nothing_left_behind();
+    // The reservation committed and was undone: the failed publish left no audit row.
+    EXPECT_EQ(audited_routes(), std::vector<std::string>{"/api/agents/"});
   }
-  // And then it works.
+  // And then it works, with one row.
   ASSERT_EQ(publish().status, 200);
+  EXPECT_EQ(audited_routes(), (std::vector<std::string>{"/api/agents/{agent_id}/publish", "/api/agents/"}));
 }
 
 TEST_F(LiveAgents, ProviderOutageIsRetriedThenRolledBack) {

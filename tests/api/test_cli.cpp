@@ -55,6 +55,10 @@ TEST(Cli, BadConfigurationNamesTheVariableAndExits2) {
       {"CXCO_DATABASE_URL=sqlite://" + dir + "/c.db CXCO_LISTEN=127.0.0.1:99999", "serve", "CXCO_LISTEN"},
       {"CXCO_DATABASE_URL=postgresql://nobody@/x", "serve", "CXCO_ENCRYPTION_KEYS"},
       {"CXCO_DATABASE_URL=sqlite://" + dir + "/d.db CXCO_WEBHOOK_TIMEOUT=soon", "serve", "CXCO_WEBHOOK_TIMEOUT"},
+      {"CXCO_DATABASE_URL=sqlite://" + dir + "/e.db CXCO_AUDIT_RETENTION_DAYS=1.5", "serve",
+       "CXCO_AUDIT_RETENTION_DAYS"},
+      {"CXCO_DATABASE_URL=sqlite://" + dir + "/f.db CXCO_AUDIT_RETENTION_DAYS=-1", "serve",
+       "CXCO_AUDIT_RETENTION_DAYS"},
   };
   for (const auto& c : cases) {
     const auto r = run_cxco(c.args, c.env);

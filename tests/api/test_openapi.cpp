@@ -1,15 +1,13 @@
 // GET /openapi.json and GET /docs: the document describes exactly the routes the server has,
-// with the security each route really demands, and the reference page is served from the binary.
+// with the security each route really demands (the scope a scoped key needs included), and the
+// reference page is served from the binary.
 #include <cctype>
 #include <map>
 #include <set>
 #include <string>
 
 #include "api/api.h"
-#include "app/platform.h"
-#include "crypto/fernet.h"
 #include "harness.h"
-#include "store/db.h"
 
 namespace cxco::test {
 
@@ -33,20 +31,16 @@ std::string upper(std::string_view s) {
 
 const std::set<std::string> kHttpMethods = {"get", "put", "post", "delete", "options", "head", "patch", "trace"};
 
-// Every route of a real api::Api, with the access it demands: the same constructor the server runs.
-std::map<Operation, api::Access> routed_operations() {
-  TestDatabase db;
-  Config config;
-  config.database_url = db.url();
-  config.encryption_keys = "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=";
-  util::SystemClock clock;
-  app::Platform platform(config, clock);
-  auto services = platform.services();
-  api::Api api(services, {});
-  std::map<Operation, api::Access> out;
-  api.routes().for_each([&](const std::string& method, const std::string& path, const api::Route& route) {
-    out.emplace(Operation{method, without_trailing_slash(path)}, route.access);
-  });
+struct Routed {
+  api::Access access;
+  const api::RoutePolicy* policy;
+};
+
+// Every route, with the access it demands, by method and path.
+std::map<Operation, Routed> routed() {
+  std::map<Operation, Routed> out;
+  for (const auto& r : routed_operations())
+    out.emplace(Operation{r.method, without_trailing_slash(r.path)}, Routed{r.access, r.policy});
   return out;
 }
 
@@ -68,15 +62,32 @@ std::set<std::string> schemes_of(const json::object& op) {
   return out;
 }
 
-std::set<std::string> expected_schemes(api::Access access) {
-  switch (access) {
+// The roles an operation's scoped_key requirement names: the scope a scoped key needs.
+std::set<std::string> scopes_of(const json::object& op) {
+  std::set<std::string> out;
+  for (const auto& requirement : op.at("security").as_array())
+    if (const auto* scopes = requirement.as_object().if_contains("scoped_key"))
+      for (const auto& scope : scopes->as_array()) out.insert(std::string(scope.as_string()));
+  return out;
+}
+
+std::set<std::string> expected_schemes(const Routed& route) {
+  std::set<std::string> out;
+  switch (route.access) {
     case api::Access::admin: return {"admin_key"};
-    case api::Access::company: return {"company_key"};
-    case api::Access::user: return {"user_key"};
-    case api::Access::any_key: return {"company_key", "user_key"};
-    case api::Access::open: break;
+    case api::Access::company: out = {"company_key"}; break;
+    case api::Access::user: out = {"user_key"}; break;
+    case api::Access::any_key:
+    case api::Access::manager: out = {"company_key", "user_key"}; break;
+    case api::Access::open: return {};
   }
-  return {};
+  if (route.policy->scoped.kind == api::ScopeRule::Kind::needs) out.insert("scoped_key");
+  return out;
+}
+
+std::set<std::string> expected_scopes(const Routed& route) {
+  if (!route.policy || route.policy->scoped.kind != api::ScopeRule::Kind::needs) return {};
+  return {std::string(domain::to_string(route.policy->scoped.scope))};
 }
 
 }  // namespace
@@ -102,8 +113,10 @@ TEST_F(OpenApi, IsAnOpenApi31DocumentWithTheThreeKeys) {
   EXPECT_TRUE(doc.at("info").as_object().contains("version"));
 
   const auto& schemes = doc.at("components").at("securitySchemes").as_object();
-  for (const auto& [name, header] : std::map<std::string, std::string>{
-           {"company_key", "X-API-Key"}, {"user_key", "X-API-Key"}, {"admin_key", "X-Admin-Key"}}) {
+  for (const auto& [name, header] : std::map<std::string, std::string>{{"company_key", "X-API-Key"},
+                                                                       {"user_key", "X-API-Key"},
+                                                                       {"scoped_key", "X-API-Key"},
+                                                                       {"admin_key", "X-Admin-Key"}}) {
     ASSERT_TRUE(schemes.contains(name)) << name;
     EXPECT_EQ(schemes.at(name).at("type"), "apiKey") << name;
     EXPECT_EQ(schemes.at(name).at("in"), "header") << name;
@@ -124,17 +137,17 @@ TEST_F(OpenApi, DescribesTheErrorShapes) {
 }
 
 TEST_F(OpenApi, RouterAndDocumentAgreeOnEveryPathAndMethod) {
-  const auto routed = routed_operations();
+  const auto routes = routed();
   const auto documented = documented_operations(doc);
-  ASSERT_FALSE(routed.empty());
-  for (const auto& [op, access] : routed)
+  ASSERT_FALSE(routes.empty());
+  for (const auto& [op, route] : routes)
     EXPECT_TRUE(documented.count(op)) << op.first << " " << op.second << " is routed but not in /openapi.json";
   for (const auto& [op, operation] : documented)
-    EXPECT_TRUE(routed.count(op)) << op.first << " " << op.second << " is in /openapi.json but not routed";
+    EXPECT_TRUE(routes.count(op)) << op.first << " " << op.second << " is in /openapi.json but not routed";
 }
 
 TEST_F(OpenApi, EveryOperationHasResponsesAndTheSecurityItsRouteDemands) {
-  const auto routed = routed_operations();
+  const auto routes = routed();
   const auto& schemes = doc.at("components").at("securitySchemes").as_object();
   std::set<std::string> operation_ids;
   for (const auto& [op, operation] : documented_operations(doc)) {
@@ -150,14 +163,29 @@ TEST_F(OpenApi, EveryOperationHasResponsesAndTheSecurityItsRouteDemands) {
     const auto accepted = schemes_of(*operation);
     for (const auto& scheme : accepted) EXPECT_TRUE(schemes.contains(scheme)) << name << ": unknown scheme " << scheme;
 
-    const auto route = routed.find(op);
-    if (route == routed.end()) continue;  // reported by RouterAndDocumentAgreeOnEveryPathAndMethod
-    if (route->second == api::Access::open) {
+    const auto route = routes.find(op);
+    if (route == routes.end()) continue;  // reported by RouterAndDocumentAgreeOnEveryPathAndMethod
+    if (route->second.access == api::Access::open) {
       // Open routes take no API or admin key (a provider's signature header may be their credential).
-      for (const auto* key : {"company_key", "user_key", "admin_key"}) EXPECT_FALSE(accepted.count(key)) << name;
+      for (const auto* key : {"company_key", "user_key", "scoped_key", "admin_key"})
+        EXPECT_FALSE(accepted.count(key)) << name;
     } else {
       EXPECT_EQ(accepted, expected_schemes(route->second)) << name;
     }
+    // The scope a scoped key needs is the one the router checks, and only that one.
+    EXPECT_EQ(scopes_of(*operation), expected_scopes(route->second)) << name;
+  }
+}
+
+TEST_F(OpenApi, EveryOperationThatChangesThingsDocumentsTheStatusItsAuditRowRecords) {
+  const auto documented = documented_operations(doc);
+  for (const auto& [op, route] : routed()) {
+    if (!route.policy || route.policy->audit_status == 0) continue;
+    const auto it = documented.find(op);
+    if (it == documented.end()) continue;  // reported by RouterAndDocumentAgreeOnEveryPathAndMethod
+    EXPECT_TRUE(it->second->at("responses").as_object().contains(std::to_string(route.policy->audit_status)))
+        << op.first << " " << op.second << ": the audit status " << route.policy->audit_status
+        << " is not a documented answer";
   }
 }
 

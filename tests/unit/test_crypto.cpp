@@ -101,10 +101,11 @@ TEST(Crypto, RandomBase62UsesWholeAlphabetWithoutModuloBias) {
 }
 
 TEST(Crypto, GenerateApiKeyHasPrefixAndFortyBase62Characters) {
-  for (const auto type : {KeyType::company, KeyType::user}) {
+  for (const auto& [type, prefix] :
+       {std::pair{KeyType::company, kCompanyKeyPrefix}, std::pair{KeyType::user, kUserKeyPrefix},
+        std::pair{KeyType::scoped, kScopedKeyPrefix}}) {
     const std::string key = generate_api_key(type);
-    const std::string_view prefix = type == KeyType::company ? kCompanyKeyPrefix : kUserKeyPrefix;
-    ASSERT_EQ(key.size(), 52u);
+    ASSERT_EQ(key.size(), prefix.size() + 40);
     EXPECT_TRUE(key.starts_with(prefix));
     const std::string body = key.substr(prefix.size());
     EXPECT_EQ(body.size(), 40u);
@@ -119,6 +120,8 @@ TEST(Crypto, ApiKeyTypeRejectsForeignOrImplausibleKeys) {
   const std::string body32(32, 'a');
   EXPECT_EQ(api_key_type("cxco_comp_k_" + body32), KeyType::company);
   EXPECT_EQ(api_key_type("cxco_user_k_" + body32), KeyType::user);
+  EXPECT_EQ(api_key_type("cxco_key_" + body32), KeyType::scoped);
+  EXPECT_EQ(api_key_type("cxco_key_" + std::string(31, 'a')), std::nullopt);
   EXPECT_EQ(api_key_type(""), std::nullopt);
   EXPECT_EQ(api_key_type("cxco_comp_k_"), std::nullopt);
   EXPECT_EQ(api_key_type("cxco_comp_k_" + std::string(31, 'a')), std::nullopt);
