@@ -31,7 +31,7 @@ start() {
   local i=$1 binary=$2 dir=$work/$1
   mkdir -p "$dir"
   local port=$((base_port + i))
-  local -a env=(CXCO_LISTEN="127.0.0.1:$port" CXCO_DATABASE_URL="sqlite://$dir/cxco.db" CXCO_ADMIN_KEY=bench-admin
+  local -a env=(CXCO_LISTEN="127.0.0.1:$port" CXCO_DATABASE_URL="sqlite://$dir/cxco.db" CXCO_ADMIN_KEY=bench-admin-key-0123456789
                 CXCO_RATE_LIMIT_PER_SECOND=0 CXCO_ELEVENLABS_WEBHOOK_SECRET=wsec_bench CXCO_LOG_FORMAT=json)
   env "${env[@]}" "$binary" serve --demo >"$dir/out.txt" 2>/dev/null &
   pids[i]=$!

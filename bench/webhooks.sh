@@ -40,7 +40,7 @@ PY
 
 start_server() {  # timeout seconds
   CXCO_LISTEN="127.0.0.1:$port" CXCO_DATABASE_URL="sqlite://$work/cxco.db" CXCO_RATE_LIMIT_PER_SECOND=0 \
-    CXCO_WEBHOOK_ALLOW_PRIVATE=1 CXCO_WEBHOOK_TIMEOUT="$1" CXCO_ADMIN_KEY=bench \
+    CXCO_WEBHOOK_ALLOW_PRIVATE=1 CXCO_WEBHOOK_TIMEOUT="$1" CXCO_ADMIN_KEY=bench-admin-key-0123456789 \
     build-release/cxco serve --demo >"$work/out.txt" 2>/dev/null &
   pids+=($!)
   for _ in $(seq 100); do curl -sf "$api/healthz" >/dev/null && break; sleep 0.1; done

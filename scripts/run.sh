@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 ninja -C build -j2 cxco
-: "${CXCO_ADMIN_KEY:=dev-admin-key}"
+: "${CXCO_ADMIN_KEY:=dev-admin-key-not-a-secret}"
 export CXCO_ADMIN_KEY
 echo "Admin API key (X-Admin-Key): $CXCO_ADMIN_KEY"
 exec build/cxco serve --demo "$@"

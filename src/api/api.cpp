@@ -108,6 +108,7 @@ domain::AuditRequest audit_request(const http::Request& req, const Principal& p,
     case Principal::Kind::anonymous: break;
   }
   a.method = req.method;
+  if (!req.remote_address.empty()) a.ip = req.remote_address;
   a.route = req.route;
   a.request_id = req.request_id;
   a.status = status;
@@ -157,7 +158,14 @@ Principal Api::authenticate(const http::Request& req, const Route& route) {
     // Without CXCO_ADMIN_KEY the operator API does not exist.
     if (settings_.admin_key.empty()) throw ApiError::not_found("Not Found");
     if (const auto admin = req.header("x-admin-key")) {
+      // Wrong guesses cost a token of the caller's address; once they run out, every attempt
+      // from there waits, the right key included, so the key cannot be guessed at speed.
+      const auto caller = static_cast<std::int64_t>(std::hash<std::string>{}(req.remote_address));
+      if (const auto wait = admin_guesses_.waiting(caller))
+        throw ApiError::rate_limited("Too many wrong admin keys from this address; wait",
+                                     static_cast<std::int64_t>(std::ceil(*wait)));
       if (crypto::constant_time_equal(*admin, settings_.admin_key)) return {Principal::Kind::admin, {}, 0, 0, {}};
+      admin_guesses_.admit(caller);
       throw ApiError::unauthenticated("Invalid admin key");
     }
     if (api_key && services_.accounts.authenticate(*api_key))

@@ -94,6 +94,10 @@ std::int64_t id_param(const http::Request& request, std::string_view name);
 
 class Api {
  public:
+  // Wrong admin keys a client address may send: ten at once, then one every ten seconds.
+  static constexpr double kAdminGuessesBurst = 10;
+  static constexpr double kAdminGuessesPerSecond = 0.1;
+
   // Throws std::logic_error when a route that takes a key has no policy (or a changing one no
   // audit status), or a policy names no route: the table and the routes must agree.
   Api(services::Services& services, ApiSettings settings);
@@ -111,6 +115,7 @@ class Api {
   ApiSettings settings_;
   Routes routes_;
   std::unique_ptr<RateLimiter> limiter_;
+  RateLimiter admin_guesses_{kAdminGuessesPerSecond, kAdminGuessesBurst};  // wrong X-Admin-Key, per address
   util::WorkerPool workers_;
 };
 

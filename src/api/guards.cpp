@@ -7,9 +7,34 @@
 
 namespace cxco::api {
 
+namespace {
+
+constexpr std::size_t kManyBuckets = 10000;
+
+}  // namespace
+
+void RateLimiter::forget_full_buckets(std::chrono::steady_clock::time_point now) {
+  if (buckets_.size() < kManyBuckets) return;
+  std::erase_if(buckets_, [&](const auto& entry) {
+    return entry.second.tokens + std::chrono::duration<double>(now - entry.second.at).count() * rate_ >= burst_;
+  });
+}
+
+std::optional<double> RateLimiter::waiting(std::int64_t key) {
+  const auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(mutex_);
+  const auto it = buckets_.find(key);
+  if (it == buckets_.end()) return std::nullopt;
+  const double tokens =
+      std::min(burst_, it->second.tokens + std::chrono::duration<double>(now - it->second.at).count() * rate_);
+  if (tokens >= 1) return std::nullopt;
+  return (1 - tokens) / rate_;
+}
+
 std::optional<double> RateLimiter::admit(std::int64_t key_id) {
   const auto now = std::chrono::steady_clock::now();
   std::lock_guard lock(mutex_);
+  forget_full_buckets(now);
   auto [it, inserted] = buckets_.try_emplace(key_id, Bucket{burst_, now});
   auto& b = it->second;
   if (!inserted) {

@@ -15,18 +15,25 @@
 
 namespace cxco::api {
 
-// Token bucket per API key, on this node: `rate` requests a second sustained, `burst` at once.
+// Token bucket per key (an API key's id, a hashed client address), on this node: `rate`
+// requests a second sustained, `burst` at once.
 class RateLimiter {
  public:
   RateLimiter(double rate, double burst) : rate_(rate), burst_(burst) {}
   // nullopt when allowed; otherwise the seconds to wait before the next request would be.
-  std::optional<double> admit(std::int64_t key_id);
+  std::optional<double> admit(std::int64_t key);
+  // The seconds to wait if the key's bucket is empty, without taking a token.
+  std::optional<double> waiting(std::int64_t key);
 
  private:
   struct Bucket {
     double tokens;
     std::chrono::steady_clock::time_point at;
   };
+  // A refilled bucket is the same as none: dropped once there are many, so keys a client makes
+  // up (addresses) cannot grow the map without bound.
+  void forget_full_buckets(std::chrono::steady_clock::time_point now);
+
   double rate_, burst_;
   std::mutex mutex_;
   std::unordered_map<std::int64_t, Bucket> buckets_;

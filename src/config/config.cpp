@@ -9,7 +9,8 @@ const std::vector<ConfigVariable>& config_variables() {
   static const std::vector<ConfigVariable> vars = {
       {"CXCO_LISTEN", "127.0.0.1:8000", "address and port to listen on"},
       {"CXCO_DATABASE_URL", "sqlite://cxco.db", "sqlite://PATH or postgresql://user:pass@host:port/db"},
-      {"CXCO_ADMIN_KEY", "", "platform operator key for /api/admin/*; unset: the admin API answers 404"},
+      {"CXCO_ADMIN_KEY", "",
+       "platform operator key for /api/admin/*, at least 16 characters; unset: the admin API answers 404"},
       {"CXCO_ENCRYPTION_KEYS", "", "comma-separated Fernet keys; the first encrypts, all decrypt"},
       {"CXCO_PROVIDER_MODE", "simulated", "simulated or live"},
       {"CXCO_ELEVENLABS_BASE_URL", "https://api.elevenlabs.io", "voice AI provider API"},
@@ -33,7 +34,8 @@ const std::vector<ConfigVariable>& config_variables() {
        "requests a second per API key on each node (token bucket); 0 turns it off"},
       {"CXCO_RATE_LIMIT_BURST", "200", "requests an API key may make at once before the rate applies"},
       {"CXCO_MAX_CONNECTIONS", "10000",
-       "open HTTP connections at most (keep it under the file descriptor limit); beyond it new ones are closed at once"},
+       "open HTTP connections at most (keep it under the file descriptor limit); beyond it new ones are closed at "
+       "once"},
       {"CXCO_AUDIT_RETENTION_DAYS", "365", "days audit log rows are kept before they are pruned; 0 keeps them forever"},
   };
   return vars;
@@ -105,6 +107,9 @@ Config load_config(const std::map<std::string, std::string>& values) {
   if (c.is_sqlite() && c.sqlite_path().empty()) throw ConfigError("CXCO_DATABASE_URL", "sqlite:// needs a file path");
 
   c.admin_key = get("CXCO_ADMIN_KEY");
+  // The operator API can create companies and fill the number pool: a short key is guessable.
+  if (!c.admin_key.empty() && c.admin_key.size() < 16)
+    throw ConfigError("CXCO_ADMIN_KEY", "must be at least 16 characters (e.g. openssl rand -hex 24), or unset");
   c.encryption_keys = get("CXCO_ENCRYPTION_KEYS");
   if (pg && c.encryption_keys.empty())
     throw ConfigError("CXCO_ENCRYPTION_KEYS",
@@ -151,7 +156,8 @@ Config load_config(const std::map<std::string, std::string>& values) {
   c.rate_limit_per_second = parse_number("CXCO_RATE_LIMIT_PER_SECOND", get("CXCO_RATE_LIMIT_PER_SECOND"), 0, 1e6);
   c.rate_limit_burst = parse_number("CXCO_RATE_LIMIT_BURST", get("CXCO_RATE_LIMIT_BURST"), 1, 1e6);
   c.db_pool_size = static_cast<int>(parse_number("CXCO_DB_POOL_SIZE", get("CXCO_DB_POOL_SIZE"), 1, 256));
-  c.max_connections = static_cast<std::size_t>(parse_number("CXCO_MAX_CONNECTIONS", get("CXCO_MAX_CONNECTIONS"), 1, 1e6));
+  c.max_connections =
+      static_cast<std::size_t>(parse_number("CXCO_MAX_CONNECTIONS", get("CXCO_MAX_CONNECTIONS"), 1, 1e6));
   const auto retention = parse_number("CXCO_AUDIT_RETENTION_DAYS", get("CXCO_AUDIT_RETENTION_DAYS"), 0, 36500);
   if (retention != static_cast<int>(retention))
     throw ConfigError("CXCO_AUDIT_RETENTION_DAYS", "expected a whole number of days");

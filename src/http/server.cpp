@@ -292,6 +292,9 @@ class Server::Impl::Session : public std::enable_shared_from_this<Session> {
     if (const auto* error = std::get_if<ApiError>(&made)) return write_error(*error);
     Request req = std::move(std::get<Request>(made));
     request_id_ = req.request_id;
+    beast::error_code peer_ec;
+    if (const auto peer = stream_.socket().remote_endpoint(peer_ec); !peer_ec)
+      req.remote_address = peer.address().to_string();
 
     in_flight_ = true;
     stream_.expires_never();

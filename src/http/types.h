@@ -18,6 +18,7 @@ struct Request {
   Fields headers;      // names lowercased
   std::string body;
   std::string request_id;
+  std::string remote_address;  // the peer's IP address, as the socket has it
   Fields path_params;  // filled by the router
   std::string route;   // template that matched, e.g. "/api/users/{user_id}"
 

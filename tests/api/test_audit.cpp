@@ -345,7 +345,7 @@ TEST_F(AuditLog, TheCompanyReadsItsOwnFilteredAndPaginated) {
   EXPECT_EQ(newest.at("resource_type"), "agent");
   EXPECT_EQ(newest.at("status").as_int64(), 201);
   EXPECT_EQ(newest.at("created_at"), util::iso8601(kNow).c_str());
-  EXPECT_TRUE(newest.at("ip").is_null());
+  EXPECT_EQ(newest.at("ip"), "127.0.0.1");
   EXPECT_TRUE(newest.at("request_id").is_string());
   EXPECT_EQ(items.back().at("key_type"), "admin");
   EXPECT_TRUE(items.back().at("key_id").is_null());

@@ -187,4 +187,28 @@ TEST(HostileInputs, BlankNamesLengthsInCharactersAndDatesFrom1970) {
   }
 }
 
+TEST(HostileInputs, AShortAdminKeyStopsStart) {
+  try {
+    TestServer server([](auto& v) { v["CXCO_ADMIN_KEY"] = "admin1"; });
+    FAIL() << "a 6-character admin key must not start a server";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.variable, "CXCO_ADMIN_KEY");
+  }
+}
+
+TEST(HostileInputs, WrongAdminKeysAreSlowedDown) {
+  TestServer server;
+  auto attempt = [&](const std::string& key) {
+    return server.request("GET", "/api/admin/phone-numbers", "", "", {{"X-Admin-Key", key}});
+  };
+  EXPECT_EQ(attempt(TestServer::kAdminKey).status, 200);
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(attempt("guess-" + std::to_string(i)).status, 401) << i;
+  const auto slowed = attempt("guess-10");
+  EXPECT_EQ(slowed.status, 429) << slowed.body;
+  EXPECT_EQ(slowed.json.at("error_type"), "rate_limited");
+  EXPECT_FALSE(slowed.header("retry-after").empty());
+  // The right key waits too: telling it apart would tell a guesser when to stop.
+  EXPECT_EQ(attempt(TestServer::kAdminKey).status, 429);
+}
+
 }  // namespace cxco::test

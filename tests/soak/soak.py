@@ -29,7 +29,7 @@ class Api:
         if key:
             req.add_header("X-API-Key", key)
         if admin:
-            req.add_header("X-Admin-Key", "soak-admin")
+            req.add_header("X-Admin-Key", "soak-admin-key-0123456789")
         for k, v in (headers or {}).items():
             req.add_header(k, v)
         try:
@@ -89,7 +89,7 @@ def main():
     work = tempfile.mkdtemp(prefix="cxco-soak-")
     port = free_port()
     env = dict(os.environ, CXCO_LISTEN=f"127.0.0.1:{port}",
-               CXCO_DATABASE_URL=a.database_url or f"sqlite://{work}/cxco.db", CXCO_ADMIN_KEY="soak-admin",
+               CXCO_DATABASE_URL=a.database_url or f"sqlite://{work}/cxco.db", CXCO_ADMIN_KEY="soak-admin-key-0123456789",
                CXCO_ENCRYPTION_KEYS=FERNET_KEY, CXCO_ELEVENLABS_WEBHOOK_SECRET=SECRET,
                CXCO_RATE_LIMIT_PER_SECOND="0", CXCO_LOG_FORMAT="json")
     api = Api(f"http://127.0.0.1:{port}")
