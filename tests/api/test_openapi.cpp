@@ -146,6 +146,15 @@ TEST_F(OpenApi, RouterAndDocumentAgreeOnEveryPathAndMethod) {
     EXPECT_TRUE(routes.count(op)) << op.first << " " << op.second << " is in /openapi.json but not routed";
 }
 
+// A body that does not validate is 422 on every route that reads one; the WhatsApp webhook
+// alone acknowledges whatever Meta sends, as Meta retries anything else.
+TEST_F(OpenApi, EveryOperationThatReadsABodyDocumentsItsValidationError) {
+  for (const auto& [op, operation] : documented_operations(doc)) {
+    if (!operation->contains("requestBody") || op.second == "/api/integrations/whatsapp/webhook") continue;
+    EXPECT_TRUE(operation->at("responses").as_object().contains("422")) << op.first << " " << op.second;
+  }
+}
+
 TEST_F(OpenApi, EveryOperationHasResponsesAndTheSecurityItsRouteDemands) {
   const auto routes = routed();
   const auto& schemes = doc.at("components").at("securitySchemes").as_object();
