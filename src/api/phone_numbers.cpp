@@ -2,6 +2,7 @@
 // company holds (reference "Phone Numbers").
 #include "api/api.h"
 #include "api/input.h"
+#include "domain/validation.h"
 
 namespace cxco::api {
 
@@ -26,6 +27,11 @@ http::Response admin_add_numbers(Call& call) {
       domain::NewNumber n;
       n.number = item.e164("number", kRequired).value_or("");
       n.country_code = item.country_code("country_code", kRequired).value_or("");
+      if (!n.number.empty() && !n.country_code.empty() && !domain::is_number_of_country(n.number, n.country_code))
+        item.error("number",
+                   "The number's calling code is " + std::string(*domain::countries_of_number(n.number)) + "'s, not " +
+                       n.country_code,
+                   "value_error");
       n.provider_slug = item.one_of("provider_slug", kOptional, {"sip_trunk", "twilio"}).value_or("sip_trunk");
       numbers.push_back(std::move(n));
     }

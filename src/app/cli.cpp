@@ -131,7 +131,10 @@ int run_cli(int argc, char** argv) {
       bool valid =
           domain::is_country_code(import_country) && (import_provider == "sip_trunk" || import_provider == "twilio");
       for (const auto& n : import_list) {
-        if (!domain::is_e164(n)) std::cerr << "cxco: not an E.164 number: " << n << "\n", valid = false;
+        if (!domain::is_e164(n))
+          std::cerr << "cxco: not an E.164 number: " << n << "\n", valid = false;
+        else if (!domain::is_number_of_country(n, import_country))
+          std::cerr << "cxco: " << n << " is not a number of " << import_country << "\n", valid = false;
         numbers.push_back({n, import_country, import_provider});
       }
       if (!valid) {

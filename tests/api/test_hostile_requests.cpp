@@ -187,6 +187,23 @@ TEST(HostileInputs, BlankNamesLengthsInCharactersAndDatesFrom1970) {
   }
 }
 
+TEST(HostileInputs, PoolNumbersMustBelongToTheirCountry) {
+  TestServer server;
+  const auto wrong = server.admin(
+      "POST", "/api/admin/phone-numbers",
+      json::object{{"numbers", json::array{json::object{{"number", "+12025550199"}, {"country_code", "US"}},
+                                           json::object{{"number", "+27210000099"}, {"country_code", "US"}}}}});
+  ASSERT_EQ(wrong.status, 422) << wrong.body;
+  EXPECT_EQ(wrong.json.at("errors").as_array().size(), 1u);
+  EXPECT_EQ(wrong.json.at("errors").at(0).at("loc"), (json::array{"body", "numbers", "1", "number"}));
+  // Countries that share a calling code share its numbers.
+  const auto shared = server.admin(
+      "POST", "/api/admin/phone-numbers",
+      json::object{{"numbers", json::array{json::object{{"number", "+14165550199"}, {"country_code", "CA"}},
+                                           json::object{{"number", "+77015550199"}, {"country_code", "KZ"}}}}});
+  EXPECT_EQ(shared.status, 201) << shared.body;
+}
+
 TEST(HostileInputs, AShortAdminKeyStopsStart) {
   try {
     TestServer server([](auto& v) { v["CXCO_ADMIN_KEY"] = "admin1"; });

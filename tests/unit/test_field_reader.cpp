@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
 
+#include "domain/validation.h"
 #include "wire/field_reader.h"
 
 namespace cxco::wire {
@@ -111,3 +112,19 @@ TEST(FieldReader, OneNestingLimitOnTheWayIn) {
 }
 
 }  // namespace cxco::wire
+
+namespace cxco::domain {
+
+TEST(CallingCodes, NumbersBelongToTheCountriesOfTheirCode) {
+  EXPECT_EQ(countries_of_number("+27211234567"), "ZA");
+  EXPECT_TRUE(is_number_of_country("+27211234567", "ZA"));
+  EXPECT_FALSE(is_number_of_country("+27211234567", "US"));
+  EXPECT_TRUE(is_number_of_country("+12025550101", "US"));
+  EXPECT_TRUE(is_number_of_country("+14165550101", "CA"));
+  EXPECT_TRUE(is_number_of_country("+447700900101", "JE"));
+  EXPECT_FALSE(is_number_of_country("+447700900101", "IE"));
+  EXPECT_TRUE(is_number_of_country("+358401234567", "AX"));
+  EXPECT_FALSE(is_number_of_country("+35840123456", "SE"));
+}
+
+}  // namespace cxco::domain
