@@ -114,27 +114,32 @@ class Database {
 
   // Runs f in a transaction, committing when it returns and rolling back when it throws.
   // Retryable failures (deadlock, serialization, SQLITE_BUSY) re-run f a few times.
+  //
+  // Reads on PostgreSQL run their statements in autocommit: at READ COMMITTED every statement
+  // takes its own snapshot inside a transaction too, so BEGIN and COMMIT would buy nothing but
+  // two round trips. SQLite's read transactions cost no round trip and keep one snapshot.
   template <class F>
   auto transact(TxMode mode, F&& f) -> decltype(f(std::declval<Tx&>())) {
+    const bool explicit_tx = mode == TxMode::write || dialect_ == Dialect::sqlite;
     for (int attempt = 1;; ++attempt) {
       auto lease = acquire();
       try {
-        begin(*lease, mode);
+        if (explicit_tx) begin(*lease, mode);
         Tx tx(*lease, dialect_);
         if constexpr (std::is_void_v<decltype(f(tx))>) {
           f(tx);
-          lease->query("COMMIT", {});
+          if (explicit_tx) lease->query("COMMIT", {});
           return;
         } else {
           auto result = f(tx);
-          lease->query("COMMIT", {});
+          if (explicit_tx) lease->query("COMMIT", {});
           return result;
         }
       } catch (const DatabaseError& e) {
-        rollback(*lease);
+        if (explicit_tx) rollback(*lease);
         if (!e.retryable || attempt >= 5) throw;
       } catch (...) {
-        rollback(*lease);
+        if (explicit_tx) rollback(*lease);
         throw;
       }
     }
