@@ -122,6 +122,10 @@ class Database {
   auto transact(TxMode mode, F&& f) -> decltype(f(std::declval<Tx&>())) {
     const bool explicit_tx = mode == TxMode::write || dialect_ == Dialect::sqlite;
     for (int attempt = 1;; ++attempt) {
+      // SQLite has one writer at a time: this node's writers queue here and are woken at once
+      // when the writer before them commits, instead of polling the file lock with sleeps.
+      std::unique_lock<std::mutex> writer;
+      if (mode == TxMode::write && dialect_ == Dialect::sqlite) writer = std::unique_lock(sqlite_writer_);
       auto lease = acquire();
       try {
         if (explicit_tx) begin(*lease, mode);
@@ -186,6 +190,7 @@ class Database {
   std::vector<Connection*> idle_;
   mutable std::mutex mutex_;
   std::condition_variable available_;
+  std::mutex sqlite_writer_;  // held for each write transaction on SQLite
 };
 
 // Driver factories (store/sqlite.cpp, store/postgres.cpp).

@@ -115,7 +115,7 @@ TEST(HostileInputs, ProviderNumbersOutOfRangeAreRefusedAndStoreNothing) {
   const auto user = server.create_user(company.key, "jane@acme.com");
   server.add_numbers({"+27210000001"});
   const auto agent = server.publish_agent(user.key);
-  auto post_call = [&](json::object metadata, double at) {
+  auto post_call = [&](json::object metadata, json::value at) {
     json::object data{
         {"agent_id", agent.external_id},
         {"conversation_id", "conv_range"},
@@ -133,16 +133,16 @@ TEST(HostileInputs, ProviderNumbersOutOfRangeAreRefusedAndStoreNothing) {
         {{"ElevenLabs-Signature", "t=" + t + ",v0=" + crypto::hmac_sha256_hex(kSecret, t + "." + body)}});
   };
   const auto now = static_cast<std::int64_t>(std::time(nullptr));
-  for (const auto& [metadata, at] : std::vector<std::pair<json::object, double>>{
-           {{{"start_time_unix_secs", now}, {"call_duration_secs", INT64_MAX}}, 0.0},
-           {{{"start_time_unix_secs", now}, {"call_duration_secs", -5}}, 0.0},
-           {{{"start_time_unix_secs", -9000000000LL}, {"call_duration_secs", 60}}, 0.0},
+  for (const auto& [metadata, at] : std::vector<std::pair<json::object, json::value>>{
+           {{{"start_time_unix_secs", now}, {"call_duration_secs", INT64_MAX}}, 0},
+           {{{"start_time_unix_secs", now}, {"call_duration_secs", -5}}, 0},
+           {{{"start_time_unix_secs", -9000000000LL}, {"call_duration_secs", 60}}, 0},
            {{{"start_time_unix_secs", now}, {"call_duration_secs", 60}}, 1e300}}) {
     const auto r = post_call(metadata, at);
     EXPECT_EQ(r.status, 422) << r.body;
   }
   EXPECT_EQ(server.get("/api/usage/summary", user.key).json.at("voice").at("total_conversations"), 0);
-  EXPECT_EQ(post_call({{"start_time_unix_secs", now - 60}, {"call_duration_secs", 60}}, 1.5).status, 200);
+  EXPECT_EQ(post_call({{"start_time_unix_secs", now - 60}, {"call_duration_secs", 60}}, 2).status, 200);
 }
 
 // One nesting limit on the way in, so nothing stored can fail to be read back.
