@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "crypto/crypto.h"
 #include "harness.h"
 #include "http/client.h"
 #include "http/server.h"
@@ -33,15 +34,20 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// An http::Server of its own on port 0 with `limits`, answering every request 200 at once.
+// An http::Server of its own on port 0 with `limits`, answering every request 200 at once
+// (or as `answer` says, on the I/O thread), with `rules` for bodies.
 class BareServer {
  public:
-  explicit BareServer(http::ServerLimits limits)
-      : server_(limits, [](http::Request&&, http::Respond respond) {
-          http::Response r;
-          r.body = "{}";
-          respond(std::move(r));
-        }) {
+  explicit BareServer(http::ServerLimits limits, std::function<http::Response(const http::Request&)> answer = {},
+                      http::BodyRules rules = {})
+      : server_(
+            limits,
+            [answer = std::move(answer)](http::Request&& request, http::Respond respond) {
+              http::Response r;
+              r.body = "{}";
+              respond(answer ? answer(request) : std::move(r));
+            },
+            std::move(rules)) {
     server_.listen("127.0.0.1:0");
     thread_ = std::thread([this] { server_.run(false); });
   }
@@ -164,6 +170,39 @@ class HugeBodyPeer {
 };
 
 constexpr std::size_t kHugeBody = 64 * 1024 * 1024;
+
+// An http::Server whose every answer is streamed from `producer` (with `content_length`, if set),
+// run on a thread of its own as a dispatcher's worker would.
+class StreamingServer {
+ public:
+  StreamingServer(http::BodyProducer producer, std::optional<std::uint64_t> content_length = std::nullopt)
+      : server_({}, [this, producer = std::move(producer), content_length](http::Request&&, http::Respond respond) {
+          std::lock_guard lock(mutex_);
+          workers_.emplace_back([producer, content_length, respond = std::move(respond)] {
+            http::Response r;
+            r.content_type = "text/plain";
+            r.producer = producer;
+            r.content_length = content_length;
+            respond(std::move(r));
+          });
+        }) {
+    server_.listen("127.0.0.1:0");
+    thread_ = std::thread([this] { server_.run(false); });
+  }
+  ~StreamingServer() {
+    server_.stop();
+    thread_.join();
+    for (auto& t : workers_) t.join();
+  }
+  std::uint16_t port() const { return server_.port(); }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port()) + "/"; }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::thread> workers_;
+  http::Server server_;
+  std::thread thread_;
+};
 
 // Lowers the soft descriptor limit of the whole process to `limit` until destroyed.
 class DescriptorLimit {
@@ -299,7 +338,6 @@ TEST(HostileInputs, IdleWaitsAreShortNearTheConnectionLimit) {
   for (const int fd : idle) ::close(fd);
 }
 
-
 TEST(HostileInputs, AcceptBacksOffWhenDescriptorsRunOut) {
 #ifdef CXCO_TEST_UBSAN
   GTEST_SKIP() << "UBSan's vptr check needs file descriptors (it probes memory through a pipe), and this test "
@@ -346,20 +384,22 @@ TEST(HostileInputs, AmbiguousTransferEncodingIsRefusedAndTheConnectionClosed) {
   expect_refused_and_closed(server.port(), head + "Transfer-Encoding: chunked, chunked\r\n\r\n" + chunked_body, "400");
   expect_refused_and_closed(
       server.port(), head + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked_body, "400");
-  expect_refused_and_closed(server.port(), head + "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n" + chunked_body,
-                            "400");
-  expect_refused_and_closed(server.port(), head + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked_body,
-                            "400");
+  expect_refused_and_closed(server.port(),
+                            head + "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n" + chunked_body, "400");
+  expect_refused_and_closed(server.port(),
+                            head + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked_body, "400");
   expect_refused_and_closed(server.port(), head + "Transfer-Encoding: gzip, chunked\r\n\r\n" + chunked_body, "501");
   // Framing by Transfer-Encoding does not exist in HTTP/1.0.
-  const auto old = raw_exchange(server.port(), "POST /api/users/ HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n" +
-                                                   chunked_body + kSmuggled);
+  const auto old = raw_exchange(
+      server.port(), "POST /api/users/ HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked_body + kSmuggled);
   EXPECT_EQ(old.received.find("HTTP/1.0 400"), 0u) << old.received;
   EXPECT_EQ(old.received.find("smuggled"), std::string::npos);
 
   // Plain chunked framing still works, and the request after it is answered in turn.
-  const auto ok = raw_exchange(server.port(), "POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n"
-                                              "3\r\nabc\r\n0\r\n\r\n" + kClose);
+  const auto ok = raw_exchange(server.port(),
+                               "POST /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n"
+                               "3\r\nabc\r\n0\r\n\r\n" +
+                                   kClose);
   EXPECT_EQ(ok.received.find("HTTP/1.1 405"), 0u) << ok.received;
   EXPECT_EQ(count_of(ok.received, "HTTP/1.1 200"), 1u) << ok.received;
 }
@@ -385,7 +425,6 @@ TEST(HostileInputs, RandomMethodsDoNotGrowMetrics) {
   EXPECT_LT(metrics.size(), before + 256);
   EXPECT_NE(metrics.find("method=\"OTHER\""), std::string::npos);
 }
-
 
 // Whatever a caller passes as labels, a metric keeps a bounded number of short series.
 TEST(HostileInputs, MetricSeriesAndLabelValuesAreBounded) {
@@ -435,9 +474,10 @@ TEST(HostileInputs, SlowRequestsAreCutOffAtTheReadTimeout) {
 // its way when the server answers (on loopback the kernel would otherwise take all 3 MiB at once).
 TEST(HostileInputs, ALargeBodySentInOneGoGetsTheWhole413) {
   TestServer server;
-  const std::string request = "PUT /api/companies/1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                              "Content-Length: 3145728\r\n\r\n" +
-                              std::string(3 * 1024 * 1024, 'x');
+  const std::string request =
+      "PUT /api/companies/1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: 3145728\r\n\r\n" +
+      std::string(3 * 1024 * 1024, 'x');
   for (int i = 0; i < 5; ++i) {
     SCOPED_TRACE("attempt " + std::to_string(i + 1));
     const int fd = raw_connect(server.port());
@@ -450,6 +490,132 @@ TEST(HostileInputs, ALargeBodySentInOneGoGetsTheWhole413) {
     EXPECT_NE(r.received.find("\"error_type\":\"payload_too_large\""), std::string::npos) << r.received;
     EXPECT_TRUE(r.closed);
   }
+}
+
+// The server's part: a body past the in-memory limit on a spooling route reaches the handler
+// from a temporary file, whole, however it was framed; and the route's limit holds either way.
+TEST(HostileInputs, LargeBodiesAreSpooledWithinTheirRoutesLimit) {
+  const auto rules = [](std::string_view, std::string_view path) {
+    if (path == "/spool") return http::BodyRule{64 * 1024, true};
+    if (path == "/big") return http::BodyRule{64 * 1024, false};
+    return http::BodyRule{1024, false};
+  };
+  const auto answer = [](const http::Request& request) {
+    std::string body;
+    request.read_body([&](std::string_view piece) { body += piece; });
+    http::Response r;
+    r.content_type = "text/plain";
+    r.body = (request.spooled_body ? "spooled " : "in memory ") + crypto::sha256_hex(body);
+    return r;
+  };
+  BareServer server({.body_limit = 1024}, answer, rules);
+  const auto send = [&](const std::string& path, const std::string& framing) {
+    return raw_exchange(server.port(), "POST " + path + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" + framing)
+        .received;
+  };
+  const auto sized = [](const std::string& body) {
+    return "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  };
+  const auto chunked = [](const std::string& body) {
+    std::ostringstream hex;
+    hex << std::hex << body.size();
+    return "Transfer-Encoding: chunked\r\n\r\n" + hex.str() + "\r\n" + body + "\r\n0\r\n\r\n";
+  };
+  std::string body(60 * 1024, '\0');
+  for (std::size_t i = 0; i < body.size(); ++i) body[i] = static_cast<char>(i * 7 % 256);
+  const auto digest = crypto::sha256_hex(body);
+  EXPECT_NE(send("/spool", sized(body)).find("spooled " + digest), std::string::npos);
+  EXPECT_NE(send("/spool", chunked(body)).find("spooled " + digest), std::string::npos);
+  EXPECT_NE(send("/big", sized(body)).find("in memory " + digest), std::string::npos);
+  // Within the in-memory limit, a spooling route's body stays in memory.
+  EXPECT_NE(send("/spool", sized("{}")).find("in memory " + crypto::sha256_hex("{}")), std::string::npos);
+
+  const std::string over(64 * 1024 + 1, 'x');
+  for (const auto& refused : {send("/spool", sized(over)), send("/spool", chunked(over)), send("/big", chunked(over)),
+                              send("/other", sized(std::string(1025, 'x')))})
+    EXPECT_EQ(refused.find("HTTP/1.1 413"), 0u) << refused.substr(0, 300);
+  EXPECT_NE(send("/other", sized(std::string(1025, 'x'))).find("Request body exceeds 1024 bytes"), std::string::npos);
+}
+
+// Streamed responses (http::Response::producer): framed as chunks, or by an announced length
+// that must be met; HEAD gets the head alone.
+TEST(HostileInputs, StreamedResponsesAreChunkedOrOfTheAnnouncedLength) {
+  std::atomic<int> runs{0};
+  const auto hello = [&](http::BodySink& sink) {
+    ++runs;
+    sink.write("hello ");
+    sink.write("");  // never read as the last chunk
+    sink.write("world");
+  };
+  {
+    StreamingServer server(hello);
+    http::ClientRequest get{.url = server.url()};
+    const auto r = http::perform(get);
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, "hello world");
+    EXPECT_EQ(r.header("transfer-encoding"), "chunked");
+    // HTTP/1.0 has no chunks: the body runs to the end of the connection.
+    const auto old = raw_exchange(server.port(), "GET / HTTP/1.0\r\n\r\n");
+    EXPECT_EQ(old.received.substr(old.received.find("\r\n\r\n") + 4), "hello world");
+    EXPECT_EQ(old.received.find("chunked"), std::string::npos);
+    EXPECT_TRUE(old.closed);
+    const auto ran = runs.load();
+    const auto head = raw_exchange(server.port(), "HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(head.received.find("HTTP/1.1 200"), 0u);
+    EXPECT_EQ(head.received.substr(head.received.find("\r\n\r\n") + 4), "");
+    EXPECT_EQ(runs.load(), ran);  // the producer never ran for HEAD
+  }
+  {
+    StreamingServer server(hello, 11);
+    const auto r = http::perform({.url = server.url()});
+    EXPECT_EQ(r.body, "hello world");
+    EXPECT_EQ(r.header("content-length"), "11");
+  }
+  // A producer that writes less than announced, or throws, leaves the body visibly cut short.
+  for (const auto& [producer, length] :
+       std::vector<std::pair<http::BodyProducer, std::optional<std::uint64_t>>>{{hello, 12},
+                                                                                {[](http::BodySink& sink) {
+                                                                                   sink.write("hel");
+                                                                                   throw std::runtime_error("lost");
+                                                                                 },
+                                                                                 {}}}) {
+    StreamingServer server(producer, length);
+    const auto r = http::perform({.url = server.url()});
+    EXPECT_NE(r.error, "");
+    EXPECT_EQ(r.status, 0);
+  }
+}
+
+// A client that reads slowly holds the producer back, and one that goes away stops it. The
+// producer would otherwise write without end as fast as it can (up to a runaway guard of
+// 256 MiB): held back, it stalls a window and the sockets' buffers ahead of the client.
+TEST(HostileInputs, AClientThatDisconnectsMidStreamStopsTheProducer) {
+  constexpr std::size_t kRunaway = 256 * 1024 * 1024;
+  std::atomic<std::size_t> produced{0};
+  std::atomic<bool> stopped{false};
+  StreamingServer server([&](http::BodySink& sink) {
+    const std::string piece(16 * 1024, 'p');
+    while (produced < kRunaway && sink.write(piece)) produced += piece.size();
+    stopped = true;
+  });
+  const int fd = raw_connect(server.port());
+  ASSERT_GE(fd, 0);
+  const int receive_buffer = 64 * 1024;
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
+  const auto received = raw_read_some_of_answer(fd, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 1024 * 1024);
+  ASSERT_GE(received, 1024u * 1024);
+  // The client reads no more: the producer stalls (no progress over five polls in a row).
+  std::size_t last = 0;
+  int unchanged = 0;
+  EXPECT_TRUE(eventually([&] {
+    const auto now = produced.load();
+    unchanged = std::exchange(last, now) == now ? unchanged + 1 : 0;
+    return unchanged >= 5 && !stopped;
+  }));
+  EXPECT_LT(produced.load(), received + 16u * 1024 * 1024);
+  ::close(fd);
+  EXPECT_TRUE(eventually([&] { return stopped.load(); }));
+  EXPECT_LT(produced.load(), kRunaway);
 }
 
 // Finding 7: HEAD is GET without the body (RFC 9110 section 9.3.2), on every answer.
@@ -476,8 +642,9 @@ TEST(HostileInputs, HeadIsAnsweredAsGetWithoutABody) {
     EXPECT_EQ(e.received.substr(end + 4, 15), "HTTP/1.1 200 OK") << e.received;
   }
   const std::string last = "Connection: close\r\n\r\n";
-  EXPECT_EQ(raw_exchange(server.port(), "HEAD /api/users/me HTTP/1.1\r\nHost: x\r\n" + last).received.find("HTTP/1.1 401"),
-            0u);
+  EXPECT_EQ(
+      raw_exchange(server.port(), "HEAD /api/users/me HTTP/1.1\r\nHost: x\r\n" + last).received.find("HTTP/1.1 401"),
+      0u);
   const auto post_only = raw_exchange(server.port(), "HEAD /api/agents/1/publish HTTP/1.1\r\nHost: x\r\n" + last);
   EXPECT_EQ(post_only.received.find("HTTP/1.1 405"), 0u) << post_only.received;
   EXPECT_NE(post_only.received.find("Allow: POST\r\n"), std::string::npos) << post_only.received;
@@ -487,8 +654,9 @@ TEST(HostileInputs, HeadIsAnsweredAsGetWithoutABody) {
 // RFC 9112 section 3.2: HTTP/1.1 needs exactly one Host, and a valid one.
 TEST(HostileInputs, Http11NeedsExactlyOneHost) {
   TestServer server;
-  for (const std::string request : {"GET /healthz HTTP/1.1\r\n\r\n", "GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
-                                    "GET /healthz HTTP/1.1\r\nHost: a b\r\n\r\n"}) {
+  for (const std::string request :
+       {"GET /healthz HTTP/1.1\r\n\r\n", "GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+        "GET /healthz HTTP/1.1\r\nHost: a b\r\n\r\n"}) {
     SCOPED_TRACE(request);
     const auto r = raw_exchange(server.port(), request + kSmuggled);
     EXPECT_EQ(r.received.find("HTTP/1.1 400"), 0u) << r.received;
