@@ -120,6 +120,23 @@ domain::ConversationDetail Conversations::get(domain::CompanyId company, std::in
   return std::move(*found);
 }
 
+providers::Recording Conversations::recording(domain::CompanyId company, std::int64_t conversation_id,
+                                              const std::optional<std::string>& range) {
+  const auto found =
+      db_.read([&](store::Tx& tx) { return store::conversations_repo::find_summary(tx, company, conversation_id); });
+  if (!found) throw ApiError::not_found("Conversation not found");
+  if (found->channel != "voice" || !found->external_conversation_id)
+    throw ApiError::not_found("This conversation has no recording");
+  try {
+    return voice_.conversation_audio(credentials_.voice_api_key(company), *found->external_conversation_id, range);
+  } catch (const providers::ProviderError& e) {
+    if (e.status == 404) throw ApiError::not_found("The voice provider has no recording of this conversation");
+    util::log_warn("voice provider call failed",
+                   {{"operation", e.operation}, {"status", std::to_string(e.status)}, {"error", e.what()}});
+    throw ApiError::provider("The voice provider failed to send the recording; try again");
+  }
+}
+
 domain::ReconcileReport Conversations::reconcile(std::optional<std::int64_t> since_unix) {
   // Conversations are listed per provider workspace, so each key in use is paged once.
   std::map<std::string, std::vector<domain::CompanyId>> workspaces;  // key -> the companies acting with it

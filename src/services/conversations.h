@@ -67,6 +67,11 @@ class Conversations {
                                                  const domain::PageRequest& page);
   domain::ConversationDetail get(domain::CompanyId company,
                                  std::int64_t conversation_id);  // 404 when not the company's
+  // A call's recording, streamed from the voice provider with the company's own key when it
+  // stored one (`range`: the caller's Range, passed on). 404 for WhatsApp chats, conversations
+  // not the company's and calls the provider has no recording of; 502 when the provider fails.
+  providers::Recording recording(domain::CompanyId company, std::int64_t conversation_id,
+                                 const std::optional<std::string>& range);
 
   // Pages through the provider's conversations that started at or after since_unix with each
   // provider key in use and stores the finished ones that are missing, through the webhook's

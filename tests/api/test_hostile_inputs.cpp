@@ -282,6 +282,34 @@ TEST(HostileInputs, OutboundResponsesLargerThanTheCapAreAbortedEarly) {
   }
 }
 
+// A download (a call's recording) is read piece by piece under the same rules: the cap on the
+// whole body and the check of the address connected to.
+TEST(HostileInputs, DownloadsKeepTheResponseCapAndTheAddressCheck) {
+  HugeBodyPeer peer(kHugeBody, true);
+  {
+    http::Download download({.url = peer.url(), .max_response_bytes = 1024 * 1024});
+    ASSERT_EQ(download.head().status, 200) << download.head().error;
+    EXPECT_EQ(download.head().header("content-length"), std::to_string(kHugeBody));
+    std::size_t read = 0;
+    try {
+      for (auto piece = download.read(); !piece.empty(); piece = download.read()) {
+        EXPECT_LE(piece.size(), 128u * 1024);  // a piece at a time, never the whole
+        read += piece.size();
+      }
+      ADD_FAILURE() << "the download ended without error";
+    } catch (const std::runtime_error& e) {
+      EXPECT_STREQ(e.what(), "response larger than 1048576 bytes");
+    }
+    EXPECT_LE(read, 1024u * 1024);
+  }
+  ASSERT_TRUE(eventually([&] { return peer.answered() == 1; }));
+  EXPECT_TRUE(peer.last_cut_short());
+
+  http::Download refused({.url = peer.url(), .allow_address = [](const std::string&) { return false; }});
+  EXPECT_EQ(refused.head().status, 0);
+  EXPECT_EQ(refused.head().error, "destination address not allowed");
+}
+
 TEST(HostileInputs, ProviderCallsHaveAResponseCapByDefault) {
   HugeBodyPeer peer(kHugeBody, true);
   http::ClientRequest req;
