@@ -242,6 +242,15 @@ http::Response Api::run(http::Request& request, const Routes::Match& match) {
   return response;
 }
 
+http::BodyRule Api::body_rule(std::string_view method, std::string_view path) const {
+  http::Request head;
+  head.method = method;
+  head.path = path;
+  const auto match = routes_.match(head);
+  if (match.kind != Routes::Match::found) return {};
+  return {match.payload->body_limit, match.payload->reads_body_in_pieces};
+}
+
 void Api::dispatch(http::Request&& request, http::Respond respond) {
   auto match = routes_.match(request);
   if (match.kind != Routes::Match::found || !match.payload->blocking) {

@@ -70,11 +70,20 @@ struct Call {
 
 using Handler = http::Response (*)(Call&);
 
+// Request body limits (platform.md section 3): every route takes 1 MiB unless it names another.
+constexpr std::size_t kBodyLimit = http::kInMemoryBodyLimit;
+constexpr std::size_t kUploadBodyLimit = 20 * 1024 * 1024;           // campaigns and their recipients
+constexpr std::size_t kProviderWebhookBodyLimit = 50 * 1024 * 1024;  // the post-call audio webhook
+
 struct Route {
   Access access;
   Handler handler;
   bool blocking = true;                 // false: cheap, answered on the I/O thread
   const RoutePolicy* policy = nullptr;  // set by Api from route_policies() for every route that takes a key
+  std::size_t body_limit = kBodyLimit;  // larger bodies: 413, before the handler runs
+  // The handler reads the body in pieces (http::Request::read_body), so a body past 1 MiB is
+  // spooled to a temporary file instead of held in memory.
+  bool reads_body_in_pieces = false;
 };
 
 using Routes = http::Router<Route>;
@@ -103,6 +112,9 @@ class Api {
   Api(services::Services& services, ApiSettings settings);
   // The http::Server's dispatcher: authenticates, runs the handler on a worker, logs.
   void dispatch(http::Request&& request, http::Respond respond);
+  // The http::Server's body rules: the body limit of the route `method` `path` names (1 MiB for
+  // no route: it answers 404 or 405 anyway).
+  http::BodyRule body_rule(std::string_view method, std::string_view path) const;
   // Runs a request synchronously on the calling thread (used by dispatch and benchmarks).
   http::Response handle(http::Request& request);
   const Routes& routes() const { return routes_; }

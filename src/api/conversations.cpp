@@ -1,5 +1,6 @@
 // Conversations (reference "Conversations", GET /api/agents/{id}/conversations), User Key:
-// cursor-paginated summaries, newest first, and single conversations with their transcript.
+// cursor-paginated summaries, newest first, single conversations with their transcript, and a
+// call's recording (platform.md section 8).
 #include "api/api.h"
 #include "api/input.h"
 
@@ -40,11 +41,31 @@ http::Response get_conversation(Call& call) {
   return json_response(200, conversation);
 }
 
+// The provider's answer passed through as it streams: its status (206 for a Range it honoured),
+// type, length and range headers, and its bytes.
+http::Response get_conversation_audio(Call& call) {
+  // Only a byte range is passed on; anything else is ignored, as RFC 9110 section 14.2 allows.
+  std::optional<std::string> range;
+  if (const auto asked = call.request.header("range"); asked && asked->starts_with("bytes=") && asked->size() <= 256)
+    range = std::string(*asked);
+  auto recording = call.services.conversations.recording(call.principal.company, call.principal.grant.agents,
+                                                         id_param(call.request, "conversation_id"), range);
+  http::Response r;
+  r.status = recording.status;
+  r.content_type = std::move(recording.content_type);
+  r.content_length = recording.content_length;
+  if (recording.content_range) r.headers.emplace_back("Content-Range", std::move(*recording.content_range));
+  if (recording.accept_ranges) r.headers.emplace_back("Accept-Ranges", std::move(*recording.accept_ranges));
+  r.producer = std::move(recording.body);
+  return r;
+}
+
 }  // namespace
 
 void add_conversation_routes(Routes& routes) {
   routes.add("GET", "/api/conversations/", {Access::user, list_conversations});
   routes.add("GET", "/api/conversations/{conversation_id}", {Access::user, get_conversation});
+  routes.add("GET", "/api/conversations/{conversation_id}/audio", {Access::user, get_conversation_audio});
   routes.add("GET", "/api/agents/{agent_id}/conversations", {Access::user, list_agent_conversations});
 }
 

@@ -8,9 +8,12 @@ namespace cxco::api {
 namespace {
 
 // No API key: the signature over the raw body is the credential (services/conversations.h).
+// The body is handed over in pieces: post_call_audio carries the call's audio, up to 50 MiB.
 http::Response receive(Call& call, std::optional<domain::CompanyId> company) {
-  return json_response(200, call.services.conversations.receive_post_call(
-                                company, call.request.header("elevenlabs-signature").value_or(""), call.request.body));
+  auto intake =
+      call.services.conversations.receive_post_call(company, call.request.header("elevenlabs-signature").value_or(""));
+  call.request.read_body([&](std::string_view piece) { intake.append(piece); });
+  return json_response(200, intake.finish());
 }
 
 http::Response post_call(Call& call) { return receive(call, std::nullopt); }
@@ -19,11 +22,18 @@ http::Response company_post_call(Call& call) {
   return receive(call, domain::CompanyId(id_param(call.request, "company_id")));
 }
 
+Route webhook(Handler handler) {
+  return {.access = Access::open,
+          .handler = handler,
+          .body_limit = kProviderWebhookBodyLimit,
+          .reads_body_in_pieces = true};
+}
+
 }  // namespace
 
 void add_elevenlabs_integration_routes(Routes& routes) {
-  routes.add("POST", "/api/integrations/elevenlabs/post-call", {Access::open, post_call});
-  routes.add("POST", "/api/integrations/elevenlabs/post-call/{company_id}", {Access::open, company_post_call});
+  routes.add("POST", "/api/integrations/elevenlabs/post-call", webhook(post_call));
+  routes.add("POST", "/api/integrations/elevenlabs/post-call/{company_id}", webhook(company_post_call));
 }
 
 }  // namespace cxco::api

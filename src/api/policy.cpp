@@ -57,6 +57,7 @@ const std::vector<RoutePolicy>& route_policies() {
 
       {"GET", "/api/conversations/", needs(Scope::conversations_read)},
       {"GET", "/api/conversations/{conversation_id}", needs(Scope::conversations_read)},
+      {"GET", "/api/conversations/{conversation_id}/audio", needs(Scope::conversations_read)},
 
       {"GET", "/api/usage/summary", needs(Scope::usage_read)},
       {"GET", "/api/usage/daily", needs(Scope::usage_read)},

@@ -77,9 +77,10 @@ Application::Application(Config config, StartOptions options, util::Clock* clock
   // One I/O thread per core: parsing and writing scale with cores; blocking work has its own pool.
   limits.io_threads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
   limits.max_connections = i.config.max_connections;
-  i.server = std::make_unique<http::Server>(limits, [&api = i.api](http::Request&& req, http::Respond respond) {
-    api.dispatch(std::move(req), std::move(respond));
-  });
+  i.server = std::make_unique<http::Server>(
+      limits,
+      [&api = i.api](http::Request&& req, http::Respond respond) { api.dispatch(std::move(req), std::move(respond)); },
+      [&api = i.api](std::string_view method, std::string_view path) { return api.body_rule(method, path); });
   try {
     i.server->listen(i.config.listen);
   } catch (const std::runtime_error& e) {

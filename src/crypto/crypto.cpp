@@ -1,8 +1,9 @@
 #include "crypto/crypto.h"
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -52,15 +53,34 @@ std::string sha256(std::string_view data) {
   return out;
 }
 
-std::string hmac_sha256(std::string_view key, std::string_view message) {
-  std::string out(EVP_MAX_MD_SIZE, '\0');
-  unsigned int len = 0;
-  if (key.size() > INT_MAX || HMAC(EVP_sha256(), bytes_of(key), static_cast<int>(key.size()), bytes_of(message),
-                                   message.size(), reinterpret_cast<unsigned char*>(out.data()), &len) == nullptr) {
+HmacSha256::HmacSha256(std::string_view key) : ctx_(nullptr, EVP_MAC_CTX_free) {
+  // Fetched once: the lookup in OpenSSL's providers costs more than a short MAC.
+  static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  char digest[] = "SHA256";
+  const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                               OSSL_PARAM_construct_end()};
+  if (mac) ctx_.reset(EVP_MAC_CTX_new(mac));
+  if (!ctx_ || EVP_MAC_init(ctx_.get(), bytes_of(key), key.size(), params) != 1)
     throw std::runtime_error("HMAC-SHA256 failed");
-  }
+}
+
+void HmacSha256::update(std::string_view piece) {
+  if (EVP_MAC_update(ctx_.get(), bytes_of(piece), piece.size()) != 1) throw std::runtime_error("HMAC-SHA256 failed");
+}
+
+std::string HmacSha256::digest() {
+  std::string out(EVP_MAX_MD_SIZE, '\0');
+  std::size_t len = 0;
+  if (EVP_MAC_final(ctx_.get(), reinterpret_cast<unsigned char*>(out.data()), &len, out.size()) != 1)
+    throw std::runtime_error("HMAC-SHA256 failed");
   out.resize(len);
   return out;
+}
+
+std::string hmac_sha256(std::string_view key, std::string_view message) {
+  HmacSha256 mac(key);
+  mac.update(message);
+  return mac.digest();
 }
 
 std::string to_hex(std::string_view bytes) {

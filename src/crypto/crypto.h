@@ -1,7 +1,10 @@
 // Cryptographic primitives on OpenSSL: hashing, HMAC, encodings, CSPRNG, API keys.
 #pragma once
 
+#include <openssl/types.h>
+
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +14,17 @@ namespace cxco::crypto {
 // Raw 32-byte digest / MAC.
 std::string sha256(std::string_view data);
 std::string hmac_sha256(std::string_view key, std::string_view message);
+
+// HMAC-SHA256 over a message given in pieces, for bodies too large to hold whole.
+class HmacSha256 {
+ public:
+  explicit HmacSha256(std::string_view key);  // throws std::runtime_error if OpenSSL fails
+  void update(std::string_view piece);
+  std::string digest();  // the raw 32-byte MAC of everything given; call once
+
+ private:
+  std::unique_ptr<EVP_MAC_CTX, void (*)(EVP_MAC_CTX*)> ctx_;
+};
 
 // Lowercase hex.
 std::string to_hex(std::string_view bytes);

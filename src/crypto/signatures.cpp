@@ -57,16 +57,25 @@ std::string timestamped_header(std::string_view scheme, std::string_view secret,
   return "t=" + ts + "," + std::string(scheme) + "=" + hmac_sha256_hex(secret, ts + "." + std::string(raw_body));
 }
 
+SignatureCheck verify_timestamped(std::string_view header, std::string_view scheme, std::string_view secret,
+                                  std::string_view raw_body, std::int64_t now, std::int64_t tolerance_seconds) {
+  TimestampedSignature check(header, scheme, secret);
+  check.update(raw_body);
+  return check.finish(now, tolerance_seconds);
+}
+
+}  // namespace
+
 // Stripe-style "t=<unix>,<scheme>=<hex>[,<scheme>=<hex>...]" as used by ElevenLabs (v0) and our own
 // outbound webhooks (v1). Items are comma-separated, may carry spaces, and unknown keys are skipped
 // so senders can add fields or schemes; several signatures allow the sender to rotate secrets.
-SignatureCheck verify_timestamped(std::string_view header, std::string_view scheme, std::string_view secret,
-                                  std::string_view raw_body, std::int64_t now, std::int64_t tolerance_seconds) {
+TimestampedSignature::TimestampedSignature(std::string_view header, std::string_view scheme, std::string_view secret) {
   header = trim(header);
-  if (header.empty()) return SignatureCheck::missing;
-
+  if (header.empty()) {
+    header_check_ = SignatureCheck::missing;
+    return;
+  }
   std::optional<std::string_view> t_text;
-  std::vector<std::string_view> signatures;
   for (std::string_view rest = header;;) {
     const auto comma = rest.find(',');
     const auto item = trim(rest.substr(0, comma));
@@ -75,35 +84,49 @@ SignatureCheck verify_timestamped(std::string_view header, std::string_view sche
       const auto key = item.substr(0, eq);
       if (key == "t") {
         // Two timestamps make it ambiguous which one was signed.
-        if (t_text) return SignatureCheck::malformed;
+        if (t_text) {
+          header_check_ = SignatureCheck::malformed;
+          return;
+        }
         t_text = item.substr(eq + 1);
       } else if (key == scheme) {
-        signatures.push_back(item.substr(eq + 1));
+        signatures_.emplace_back(item.substr(eq + 1));
       }
     }
     if (comma == std::string_view::npos) break;
     rest.remove_prefix(comma + 1);
   }
-  const auto t = t_text ? parse_unix_seconds(*t_text) : std::nullopt;
-  if (!t || signatures.empty()) return SignatureCheck::malformed;
-
+  if (!t_text || !parse_unix_seconds(*t_text) || signatures_.empty()) {
+    header_check_ = SignatureCheck::malformed;
+    return;
+  }
   // The MAC covers t exactly as sent, not as we would format it.
-  const std::string expected = hmac_sha256_hex(secret, std::string(*t_text) + "." + std::string(raw_body));
+  t_text_ = *t_text;
+  mac_.emplace(secret);
+  mac_->update(t_text_ + ".");
+}
+
+void TimestampedSignature::update(std::string_view piece) {
+  if (mac_) mac_->update(piece);
+}
+
+SignatureCheck TimestampedSignature::finish(std::int64_t now, std::int64_t tolerance_seconds) {
+  if (header_check_ != SignatureCheck::ok) return header_check_;
+  const std::string expected = to_hex(mac_->digest());
   bool matched = false;
-  for (const auto signature : signatures) {
+  for (const auto& signature : signatures_) {
     // No early exit: the time taken does not reveal which candidate matched.
     matched = hex_mac_matches(signature, expected) || matched;
   }
   if (!matched) return SignatureCheck::mismatch;
   // Checked after the MAC so that too_old always means an authentic but stale (replayed) request.
   // 128-bit so that hostile t or extreme tolerances cannot overflow.
+  const auto t = *parse_unix_seconds(t_text_);
   const __int128 lo = static_cast<__int128>(now) - tolerance_seconds;
   const __int128 hi = static_cast<__int128>(now) + tolerance_seconds;
-  if (*t < lo || *t > hi) return SignatureCheck::too_old;
+  if (t < lo || t > hi) return SignatureCheck::too_old;
   return SignatureCheck::ok;
 }
-
-}  // namespace
 
 SignatureCheck verify_elevenlabs_signature(std::string_view header, std::string_view secret, std::string_view raw_body,
                                            std::int64_t now, std::int64_t tolerance_seconds) {

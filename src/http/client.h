@@ -5,9 +5,10 @@
 #include <boost/url/url.hpp>
 
 #include <chrono>
-#include <optional>
 #include <functional>
 #include <initializer_list>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "http/types.h"
@@ -31,9 +32,9 @@ struct ClientRequest {
 };
 
 struct ClientResponse {
-  int status = 0;      // 0 when no HTTP answer arrived
-  std::string error;   // transport error (timeout, refused, ...), empty on an HTTP answer
-  Fields headers;      // names lowercased
+  int status = 0;     // 0 when no HTTP answer arrived
+  std::string error;  // transport error (timeout, refused, ...), empty on an HTTP answer
+  Fields headers;     // names lowercased
   std::string body;
   double elapsed_ms = 0;
 
@@ -42,6 +43,29 @@ struct ClientResponse {
 };
 
 ClientResponse perform(const ClientRequest& request);
+
+// A response read piece by piece as it arrives, for bodies too large to hold (call recordings).
+// The constructor sends the request and returns once the status and headers are in (or the
+// transfer failed); read() then pulls the body. `timeout` bounds connecting and each wait for
+// the head or the next piece, not the whole transfer, which goes at the reader's pace;
+// `max_response_bytes` bounds the whole body. Destroying a Download mid-body aborts it.
+class Download {
+ public:
+  explicit Download(ClientRequest request);
+  ~Download();
+  Download(const Download&) = delete;
+  Download& operator=(const Download&) = delete;
+
+  // Status and headers (body empty), or the transport error with status 0.
+  const ClientResponse& head() const;
+  // The next piece of the body, empty at its end. Throws std::runtime_error (with the words of
+  // ClientResponse::error) when the transfer fails midway.
+  std::string read();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // A provider's base URL, ready to append path segments to: absolute http(s), without query,
 // fragment or trailing slash. nullopt for anything else.

@@ -8,15 +8,17 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <string_view>
 #include <string>
+#include <string_view>
 
 #include "http/types.h"
 
 namespace cxco::http {
 
 struct ServerLimits {
-  std::size_t body_limit = 1024 * 1024;  // larger bodies: 413
+  // Bodies read into memory at most: the limit of every request when no BodyRules are given, and
+  // the size past which a spooling route's body goes to a temporary file.
+  std::size_t body_limit = kInMemoryBodyLimit;
   std::size_t header_limit = 16 * 1024;
   // Open connections at most; a connection beyond it is accepted and closed at once.
   std::size_t max_connections = 10000;
@@ -38,9 +40,14 @@ struct ServerLimits {
 };
 
 // Called on an I/O thread with a complete request; must call `respond` exactly once, from any
-// thread. Blocking work belongs on the dispatcher's own workers, never on the I/O thread.
+// thread. Blocking work belongs on the dispatcher's own workers, never on the I/O thread. A
+// response with a producer is streamed: `respond` runs the producer on the calling thread and
+// returns when it is done, so it must be called from a worker.
 using Respond = std::function<void(Response)>;
 using Dispatcher = std::function<void(Request&&, Respond)>;
+// Called on an I/O thread once a request's headers are in (the path percent-decoded, as the
+// Request will have it): how its body is read. Must be cheap; it runs for every request.
+using BodyRules = std::function<BodyRule(std::string_view method, std::string_view path)>;
 
 // What the server makes of one request's bytes: the request, or the status it answers instead
 // (400 malformed or ambiguous, 413 too large, 431 headers too large, 501 a transfer coding other
@@ -53,7 +60,8 @@ ParseOutcome parse_request(std::string_view bytes, const ServerLimits& limits);
 
 class Server {
  public:
-  Server(ServerLimits limits, Dispatcher dispatcher);
+  // Without body_rules every request may carry limits.body_limit bytes of body, read into memory.
+  Server(ServerLimits limits, Dispatcher dispatcher, BodyRules body_rules = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

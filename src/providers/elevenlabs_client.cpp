@@ -25,6 +25,11 @@ namespace json = boost::json;
 constexpr std::chrono::milliseconds kMaxRetryDelay{30000};
 // The largest page the conversations endpoint allows: fewer round trips while reconciling.
 constexpr int kConversationPageSize = 100;
+// A recording is streamed through, never held; the cap only stops a peer that never ends. Two
+// hours of the provider's MP3 (the longest call an agent may have) are about 120 MiB.
+constexpr std::size_t kMaxRecordingBytes = 200 * 1024 * 1024;
+// Of an error answer to a streamed call, what is read for the provider's words.
+constexpr std::size_t kErrorBodyBytes = 16 * 1024;
 
 std::string string_field(const json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
@@ -75,6 +80,32 @@ std::optional<std::chrono::milliseconds> retry_after(const http::ClientResponse&
 }
 
 bool retryable(const http::ClientResponse& r) { return r.status == 0 || r.status == 429 || r.status >= 500; }
+
+std::optional<std::uint64_t> content_length(const http::ClientResponse& r) {
+  const auto header = r.header("content-length");
+  std::uint64_t length = 0;
+  if (!header) return std::nullopt;
+  const auto [end, ec] = std::from_chars(header->data(), header->data() + header->size(), length);
+  if (ec != std::errc() || end != header->data() + header->size()) return std::nullopt;
+  return length;
+}
+
+std::optional<std::string> header_of(const http::ClientResponse& r, std::string_view name) {
+  const auto value = r.header(name);
+  return value ? std::optional<std::string>(*value) : std::nullopt;
+}
+
+// The start of a streamed error answer, for the provider's words (the rest is left unread).
+std::string error_body(http::Download& download) {
+  std::string body;
+  try {
+    for (auto piece = download.read(); !piece.empty() && body.size() < kErrorBodyBytes; piece = download.read())
+      body += piece;
+  } catch (const std::runtime_error&) {
+    // The status says enough.
+  }
+  return body;
+}
 
 // The provider's default TTS model (eleven_turbo_v2) speaks English only. Agents use the
 // Flash models, built for real-time conversation: English-only v2 for English, multilingual
@@ -212,6 +243,43 @@ class ElevenLabsClient final : public VoiceProvider {
                      call("get_conversation", api_key, "GET", url({"v1", "convai", "conversations", conversation_id})));
   }
 
+  Recording conversation_audio(const std::string& api_key, const std::string& conversation_id,
+                               const std::optional<std::string>& range) override {
+    const std::string operation = "get_conversation_audio";
+    http::ClientRequest request{
+        .url = std::string(url({"v1", "convai", "conversations", conversation_id, "audio"}).buffer()),
+        .headers = {{"xi-api-key", api_key}, {"Accept", "audio/mpeg"}},
+        .timeout = retry_.timeout,
+        .max_response_bytes = kMaxRecordingBytes};
+    if (range) request.headers.emplace_back("Range", *range);
+    auto answer = send(operation, api_key, [&] {
+      auto download = std::make_unique<http::Download>(request);
+      Answer a{download->head(), nullptr};
+      if (a.response.ok())
+        a.download = std::move(download);
+      else
+        a.response.body = error_body(*download);
+      return a;
+    });
+    const auto& head = answer.response;
+    Recording recording{head.status,
+                        std::string(head.header("content-type").value_or("audio/mpeg")),
+                        content_length(head),
+                        header_of(head, "content-range"),
+                        header_of(head, "accept-ranges"),
+                        {}};
+    recording.body = [download = std::shared_ptr<http::Download>(std::move(answer.download)),
+                      operation](http::BodySink& sink) {
+      try {
+        for (auto piece = download->read(); !piece.empty(); piece = download->read())
+          if (!sink.write(piece)) return;  // the client has gone: destroying the download ends the transfer
+      } catch (const std::runtime_error& e) {
+        throw ProviderError(operation, 0, std::string("transfer failed midway: ") + e.what());
+      }
+    };
+    return recording;
+  }
+
  private:
   boost::urls::url url(std::initializer_list<std::string_view> segments) const {
     return http::with_segments(base_, segments);
@@ -234,12 +302,27 @@ class ElevenLabsClient final : public VoiceProvider {
       request.headers.emplace_back("Content-Type", "application/json");
       request.body = util::to_json(*body);
     }
+    const auto answer = send(operation, api_key, [&] { return Answer{http::perform(request), nullptr}; });
+    return {answer.response.status, parse_success(operation, answer.response)};
+  }
+
+  // An answer: the response, and for a streamed call that succeeded the download to read its body from.
+  struct Answer {
+    http::ClientResponse response;
+    std::unique_ptr<http::Download> download;
+  };
+
+  // Sends with `attempt` until it succeeds: retries 429, 5xx and transport errors, throws
+  // ProviderError on failure.
+  template <class Attempt>
+  Answer send(const std::string& operation, const std::string& api_key, Attempt attempt_once) const {
     auto backoff = retry_.first_backoff;
     for (int attempt = 1;; ++attempt) {
-      const auto response = http::perform(request);
+      auto answer = attempt_once();
+      const auto& response = answer.response;
       metrics::observe("cxco_provider_request_duration_seconds", {{"provider", "elevenlabs"}, {"operation", operation}},
                        response.elapsed_ms / 1000);
-      if (response.ok()) return {response.status, parse_success(operation, response)};
+      if (response.ok()) return answer;
       if (!retryable(response) || attempt >= retry_.attempts) {
         metrics::increment("cxco_provider_errors_total", {{"provider", "elevenlabs"}, {"operation", operation}});
         throw failure(operation, response, api_key);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "http/types.h"
 #include "providers/provider_error.h"
 
 namespace cxco::providers {
@@ -58,6 +59,16 @@ struct ConversationPage {
   std::optional<std::string> next_cursor;
 };
 
+// A call's recording as the provider answers it: the head, and the bytes, written to a sink as
+// they arrive (a recording is never held whole).
+struct Recording {
+  int status = 200;  // 206: the provider honoured the Range asked for
+  std::string content_type;
+  std::optional<std::uint64_t> content_length;
+  std::optional<std::string> content_range, accept_ranges;
+  http::BodyProducer body;  // throws ProviderError if the transfer fails midway
+};
+
 class VoiceProvider {
  public:
   virtual ~VoiceProvider() = default;
@@ -75,6 +86,10 @@ class VoiceProvider {
   virtual ConversationPage list_conversations(const std::string& api_key, const std::optional<std::string>& cursor,
                                               std::optional<std::int64_t> call_start_after_unix) = 0;
   virtual boost::json::object get_conversation(const std::string& api_key, const std::string& conversation_id) = 0;
+  // GET /v1/convai/conversations/{id}/audio, with the caller's Range passed on. ProviderError
+  // 404 when the provider has no recording of it.
+  virtual Recording conversation_audio(const std::string& api_key, const std::string& conversation_id,
+                                       const std::optional<std::string>& range) = 0;
 };
 
 struct RetryPolicy {

@@ -20,6 +20,12 @@ namespace cxco::services {
 namespace {
 
 constexpr const char* kSource = "elevenlabs";
+// No field CXCo reads from a post-call webhook comes near 1 MiB (a whole body of 1 MiB was the
+// limit before the audio webhook), while post_call_audio's full_audio runs to 50 MiB.
+constexpr std::size_t kMaxPostCallString = 1024 * 1024;
+// The rest of a webhook may be as large as a conversation the reconciler fetches (the 4 MiB a
+// provider answer is read up to).
+constexpr std::size_t kMaxPostCallKept = 4 * 1024 * 1024;
 
 }  // namespace
 
@@ -62,8 +68,7 @@ domain::IngestResult Conversations::store_call(const domain::CallRecord& call, s
   });
 }
 
-domain::IngestResult Conversations::receive_post_call(std::optional<domain::CompanyId> company,
-                                                      std::string_view signature, std::string_view raw_body) {
+PostCallIntake Conversations::receive_post_call(std::optional<domain::CompanyId> company, std::string_view signature) {
   const auto secret = company ? credentials_.voice_webhook_secret(*company).value_or("") : webhook_secret_;
   if (secret.empty()) {
     if (company)
@@ -74,15 +79,31 @@ domain::IngestResult Conversations::receive_post_call(std::optional<domain::Comp
     // Whether the company exists is not said: the URL's id is the caller's to choose.
     throw ApiError::unauthenticated("The post-call webhook is not configured for this URL");
   }
-  const auto check = crypto::verify_elevenlabs_signature(signature, secret, raw_body, clock_.now());
+  return PostCallIntake(*this, company, signature, secret);
+}
+
+PostCallIntake::PostCallIntake(Conversations& owner, std::optional<domain::CompanyId> company,
+                               std::string_view signature, std::string_view secret)
+    : owner_(owner),
+      company_(company),
+      signature_(signature, "v0", secret),
+      body_(kMaxPostCallString, kMaxPostCallKept) {}
+
+void PostCallIntake::append(std::string_view piece) {
+  signature_.update(piece);
+  body_.write(piece);
+}
+
+domain::IngestResult PostCallIntake::finish() {
+  const auto check = signature_.finish(owner_.clock_.now(), crypto::kElevenLabsTolerance);
   if (check != crypto::SignatureCheck::ok) {
     util::log_warn("post-call webhook refused: bad ElevenLabs-Signature", {{"reason", crypto::describe(check)}});
     throw ApiError::unauthenticated("Missing, invalid or expired ElevenLabs-Signature");
   }
-  const auto post_call = providers::parse_post_call(wire::parse_body(raw_body), clock_.now());
+  const auto post_call = providers::parse_post_call(body_.finish(), owner_.clock_.now());
   if (!post_call.call)
     return {domain::IngestResult::Outcome::ignored, std::nullopt, "event type " + post_call.type + " is not stored"};
-  return store_call(*post_call.call, company);
+  return owner_.store_call(*post_call.call, company_);
 }
 
 domain::Page<domain::ConversationSummary> Conversations::list(domain::CompanyId company,
@@ -97,6 +118,24 @@ domain::ConversationDetail Conversations::get(domain::CompanyId company, std::in
       db_.read([&](store::Tx& tx) { return store::conversations_repo::find_detail(tx, company, conversation_id); });
   if (!found) throw ApiError::not_found("Conversation not found");
   return std::move(*found);
+}
+
+providers::Recording Conversations::recording(domain::CompanyId company, const domain::AgentScope& visible,
+                                              std::int64_t conversation_id, const std::optional<std::string>& range) {
+  const auto found =
+      db_.read([&](store::Tx& tx) { return store::conversations_repo::find_summary(tx, company, conversation_id); });
+  // Another agent's conversation is not there for a key limited to some agents.
+  if (!found || !visible.allows(found->agent_id)) throw ApiError::not_found("Conversation not found");
+  if (found->channel != "voice" || !found->external_conversation_id)
+    throw ApiError::not_found("This conversation has no recording");
+  try {
+    return voice_.conversation_audio(credentials_.voice_api_key(company), *found->external_conversation_id, range);
+  } catch (const providers::ProviderError& e) {
+    if (e.status == 404) throw ApiError::not_found("The voice provider has no recording of this conversation");
+    util::log_warn("voice provider call failed",
+                   {{"operation", e.operation}, {"status", std::to_string(e.status)}, {"error", e.what()}});
+    throw ApiError::provider("The voice provider failed to send the recording; try again");
+  }
 }
 
 domain::ReconcileReport Conversations::reconcile(std::optional<std::int64_t> since_unix) {

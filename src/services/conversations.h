@@ -10,14 +10,39 @@
 #include <string>
 #include <string_view>
 
+#include "crypto/signatures.h"
 #include "domain/conversation.h"
 #include "domain/page.h"
 #include "providers/voice_provider.h"
 #include "services/credentials.h"
 #include "store/db.h"
 #include "util/time.h"
+#include "wire/streamed_json.h"
 
 namespace cxco::services {
+
+class Conversations;
+
+// A post-call webhook whose body is handed over in pieces (Conversations::receive_post_call):
+// it may carry 50 MiB of base64 audio, so the signature is computed and the JSON parsed as the
+// pieces go by, and strings too long for anything CXCo reads (the audio) are never kept.
+class PostCallIntake {
+ public:
+  void append(std::string_view piece);
+  // Every piece given: 401 (and nothing stored) unless the signature verifies; then as
+  // Conversations::receive_post_call says.
+  domain::IngestResult finish();
+
+ private:
+  friend class Conversations;
+  PostCallIntake(Conversations& owner, std::optional<domain::CompanyId> company, std::string_view signature,
+                 std::string_view secret);
+
+  Conversations& owner_;
+  std::optional<domain::CompanyId> company_;
+  crypto::TimestampedSignature signature_;
+  wire::StreamedJson body_;
+};
 
 class Conversations {
  public:
@@ -26,22 +51,27 @@ class Conversations {
                 Credentials& credentials, std::string webhook_secret)
       : db_(db), clock_(clock), voice_(voice), credentials_(credentials), webhook_secret_(std::move(webhook_secret)) {}
 
-  // A post-call webhook as it arrived: its ElevenLabs-Signature header and raw body, and the
-  // company whose URL it came to (nullopt: the platform's URL). 401 (and nothing stored) unless
-  // the signature verifies within 30 minutes with the webhook secret: the company's stored
-  // `webhook_secret` of its own provider workspace, else the platform's; without a secret
-  // nothing can be authenticated, so nothing is accepted. Then post_call_transcription and
-  // call_initiation_failure of known agents are stored; other types and unknown agents are
-  // acknowledged and ignored, and so is an agent of another company on a company's URL: a
-  // workspace's secret vouches for its own company's calls only. A body that is not the
-  // provider's shape: 400 or 422.
-  domain::IngestResult receive_post_call(std::optional<domain::CompanyId> company, std::string_view signature,
-                                         std::string_view raw_body);
+  // A post-call webhook as it arrives: its ElevenLabs-Signature header and the company whose URL
+  // it came to (nullopt: the platform's URL); its raw body goes to the intake answered, piece by
+  // piece. 401 (and nothing stored) unless the signature verifies within 30 minutes with the
+  // webhook secret: the company's stored `webhook_secret` of its own provider workspace, else the
+  // platform's; without a secret nothing can be authenticated, so nothing is accepted (401 at
+  // once). Then post_call_transcription and call_initiation_failure of known agents are stored;
+  // other types and unknown agents are acknowledged and ignored, and so is an agent of another
+  // company on a company's URL: a workspace's secret vouches for its own company's calls only. A
+  // body that is not the provider's shape: 400 or 422. Strings over 1 MiB (the audio of
+  // post_call_audio) read as null; past 4 MiB besides them a body is 413.
+  PostCallIntake receive_post_call(std::optional<domain::CompanyId> company, std::string_view signature);
 
   domain::Page<domain::ConversationSummary> list(domain::CompanyId company, const domain::ConversationFilter& filter,
                                                  const domain::PageRequest& page);
   domain::ConversationDetail get(domain::CompanyId company,
                                  std::int64_t conversation_id);  // 404 when not the company's
+  // A call's recording, streamed from the voice provider with the company's own key when it
+  // stored one (`range`: the caller's Range, passed on). 404 for WhatsApp chats, conversations
+  // not the company's and calls the provider has no recording of; 502 when the provider fails.
+  providers::Recording recording(domain::CompanyId company, const domain::AgentScope& visible,
+                                 std::int64_t conversation_id, const std::optional<std::string>& range);
 
   // Pages through the provider's conversations that started at or after since_unix with each
   // provider key in use and stores the finished ones that are missing, through the webhook's
@@ -50,6 +80,7 @@ class Conversations {
   domain::ReconcileReport reconcile(std::optional<std::int64_t> since_unix);
 
  private:
+  friend class PostCallIntake;
   // `scope`: the only company whose agents the call may be stored for (nullopt: any).
   domain::IngestResult store_call(const domain::CallRecord& call, std::optional<domain::CompanyId> scope);
   void reconcile_workspace(const std::string& api_key, std::optional<std::int64_t> since_unix,

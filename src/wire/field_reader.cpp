@@ -23,9 +23,13 @@ json::value parse_json(std::string_view text, boost::system::error_code& ec) {
 json::object parse_body(std::string_view text) {
   boost::system::error_code ec;
   auto v = parse_json(text, ec);
+  return body_object(std::move(v), ec);
+}
+
+json::object body_object(json::value value, const boost::system::error_code& ec) {
   if (ec) throw ApiError::invalid_json("Request body is not valid JSON");
-  if (!v.is_object()) throw ApiError::invalid_json("Request body must be a JSON object");
-  return std::move(v.get_object());
+  if (!value.is_object()) throw ApiError::invalid_json("Request body must be a JSON object");
+  return std::move(value.get_object());
 }
 
 json::value parse_stored_json(std::string_view text) {
@@ -66,7 +70,7 @@ bool blank(std::string_view s) {
       continue;
     }
     const auto space = std::find_if(std::begin(kUnicodeSpaces), std::end(kUnicodeSpaces),
-                                     [&](std::string_view u) { return s.substr(i, u.size()) == u; });
+                                    [&](std::string_view u) { return s.substr(i, u.size()) == u; });
     if (space == std::end(kUnicodeSpaces)) return false;
     i += space->size();
   }

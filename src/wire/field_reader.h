@@ -29,6 +29,8 @@ inline constexpr std::size_t kMaxJsonDepth = 32;
 boost::json::value parse_json(std::string_view text, boost::system::error_code& ec);
 // A request body that must be a JSON object: 400 invalid_json otherwise.
 boost::json::object parse_body(std::string_view text);
+// The object of a body parsed otherwise (ec: its parse failed): 400 invalid_json as parse_body.
+boost::json::object body_object(boost::json::value value, const boost::system::error_code& ec);
 // For documents CXCo wrote itself (stored columns): throws on malformed text.
 boost::json::value parse_stored_json(std::string_view text);
 

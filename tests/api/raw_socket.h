@@ -58,6 +58,24 @@ inline RawExchange raw_exchange_on(int fd, const std::string& bytes, int timeout
   return out;
 }
 
+// Sends `request` on `fd`, then reads (and drops) the answer until `bytes` have arrived, the
+// server closes or nothing arrives for `timeout_ms`; answers how many arrived. The connection
+// stays open: for a client that stops reading, or leaves, midway.
+inline std::size_t raw_read_some_of_answer(int fd, const std::string& request, std::size_t bytes,
+                                           int timeout_ms = 5000) {
+  if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) return 0;
+  std::size_t received = 0;
+  char buf[65536];
+  while (received < bytes) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, timeout_ms) <= 0) break;
+    const auto n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    received += static_cast<std::size_t>(n);
+  }
+  return received;
+}
+
 inline RawExchange raw_exchange(std::uint16_t port, const std::string& bytes, int timeout_ms = 3000) {
   const int fd = raw_connect(port);
   return fd < 0 ? RawExchange{} : raw_exchange_on(fd, bytes, timeout_ms);

@@ -51,6 +51,7 @@ const std::map<std::pair<std::string, std::string>, std::string> kExpectedScopes
     {{"GET", "/api/agents/{agent_id}/usage"}, "usage:read"},
     {{"GET", "/api/conversations/"}, "conversations:read"},
     {{"GET", "/api/conversations/{conversation_id}"}, "conversations:read"},
+    {{"GET", "/api/conversations/{conversation_id}/audio"}, "conversations:read"},
     {{"GET", "/api/usage/summary"}, "usage:read"},
     {{"GET", "/api/usage/daily"}, "usage:read"},
     {{"GET", "/api/webhooks/"}, "webhooks:read"},
@@ -334,6 +335,8 @@ TEST_F(Keys, AKeyLimitedToAnAgentSeesNothingOfTheOthers) {
       server.get("/api/conversations/?agent_id=" + std::to_string(b.id), key).json.at("items").as_array().empty());
   EXPECT_EQ(server.get("/api/conversations/" + std::to_string(conversation_a), key).status, 200);
   EXPECT_EQ(server.get("/api/conversations/" + std::to_string(conversation_b), key).status, 404);
+  EXPECT_EQ(server.get("/api/conversations/" + std::to_string(conversation_a) + "/audio", key).status, 200);
+  EXPECT_EQ(server.get("/api/conversations/" + std::to_string(conversation_b) + "/audio", key).status, 404);
   EXPECT_EQ(server.get(agent(a, "/conversations"), key).json.at("items").as_array().size(), 1u);
 
   // Their numbers.

@@ -281,6 +281,10 @@ TEST_F(WhatsAppSimulated, ChatsThreadIntoConversationsUntil24HoursOfSilence) {
   auto c = conversation(id, user.key);
   EXPECT_EQ(c.at("channel"), "whatsapp");
   EXPECT_EQ(c.at("agent_id").as_int64(), agent.id);
+  // A chat has no recording.
+  const auto audio = server->get("/api/conversations/" + std::to_string(id) + "/audio", user.key);
+  EXPECT_EQ(audio.status, 404) << audio.body;
+  EXPECT_EQ(audio.json.at("error_type"), "not_found");
   EXPECT_EQ(c.at("caller_number"), "+27821234567");
   EXPECT_EQ(c.at("direction"), "inbound");
   EXPECT_EQ(c.at("status"), "in_progress");

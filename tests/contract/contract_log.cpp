@@ -74,9 +74,12 @@ http::Respond contract_recorded(std::string_view provider, const http::Request& 
   json::object call{
       {"kind", "call"},       {"test", current_test()}, {"provider", provider},          {"method", request.method},
       {"path", request.path}, {"route", request.route}, {"query", pairs(request.query)}, {"request", request.body}};
+  if (const auto range = request.header("range")) call["range"] = *range;
   return [call = std::move(call), respond = std::move(respond)](http::Response response) {
     auto line = call;
     line["status"] = response.status;
+    line["content_type"] = response.content_type;
+    // A streamed body (a recording) is not JSON and is not logged; its type is what is checked.
     line["response"] = response.body;
     append_locked(line);
     respond(std::move(response));

@@ -113,6 +113,22 @@ class ContractCheck(unittest.TestCase):
         failures = self.check(call(*create, 201, {"agent_id": "a"}))
         self.assertEqual(list(failures.values()), ["the operation has no 201 answer"])
 
+    def test_audio_answers_are_checked_by_type_and_206_only_for_a_range(self):
+        audio = ("elevenlabs", "GET", "/v1/convai/conversations/c1/audio")
+
+        def streamed(status, content_type, ranged):
+            line = call(*audio, status=status)
+            line["content_type"] = content_type
+            if ranged:
+                line["range"] = "bytes=0-99"
+            return line
+
+        self.assertEqual(self.check(streamed(200, "audio/mpeg", False), streamed(206, "audio/mpeg", True)), {})
+        failures = self.check(streamed(200, "audio/wav", False))
+        self.assertEqual(list(failures.values()), ["the 200 answer has no audio/wav body"])
+        failures = self.check(streamed(206, "audio/mpeg", False))
+        self.assertEqual(list(failures.values()), ["the operation has no 206 answer"])
+
     def test_webhooks_meta_examples_pass_only_relaxed(self):
         whatsapp = self.definitions["whatsapp"]
         example = whatsapp.document["paths"]["/whatsapp/webhooks"]["post"]["requestBody"]["content"][

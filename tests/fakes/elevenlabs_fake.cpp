@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <set>
+#include <tuple>
 
 #include "contract/contract_log.h"
 #include "util/json.h"
@@ -163,6 +164,8 @@ FakeElevenLabs::FakeElevenLabs(std::string expected_key)
   router_.add("GET", "/v1/convai/conversations", {"list_conversations", &FakeElevenLabs::list_conversations});
   router_.add("GET", "/v1/convai/conversations/{conversation_id}",
               {"get_conversation", &FakeElevenLabs::get_conversation});
+  router_.add("GET", "/v1/convai/conversations/{conversation_id}/audio",
+              {"get_conversation_audio", &FakeElevenLabs::get_conversation_audio});
   server_.listen("127.0.0.1:0");
   thread_ = std::thread([this] { server_.run(false); });
 }
@@ -198,6 +201,33 @@ void FakeElevenLabs::add_conversation(json::object conversation) {
   conversations_.push_back(std::move(conversation));
 }
 
+void FakeElevenLabs::add_recording(const std::string& conversation_id, std::size_t bytes) {
+  std::lock_guard lock(mutex_);
+  recordings_[conversation_id] = bytes;
+}
+
+void FakeElevenLabs::serve_ranges(bool on) {
+  std::lock_guard lock(mutex_);
+  serve_ranges_ = on;
+}
+
+std::size_t FakeElevenLabs::audio_bytes_sent() const {
+  std::lock_guard lock(mutex_);
+  return audio_sent_;
+}
+
+bool FakeElevenLabs::audio_cut_short() const {
+  std::lock_guard lock(mutex_);
+  return audio_cut_short_;
+}
+
+bool FakeElevenLabs::audio_done() const {
+  std::lock_guard lock(mutex_);
+  return audio_done_;
+}
+
+char FakeElevenLabs::recording_byte(std::size_t offset) { return static_cast<char>(offset % 251); }
+
 std::size_t FakeElevenLabs::agent_count() const {
   std::lock_guard lock(mutex_);
   return agents_.size();
@@ -230,11 +260,17 @@ int FakeElevenLabs::request_count(const std::string& operation) const {
 
 std::optional<std::string> FakeElevenLabs::last_query(const std::string& operation, std::string_view name) const {
   std::lock_guard lock(mutex_);
-  const auto it = last_queries_.find(operation);
-  if (it == last_queries_.end()) return std::nullopt;
-  for (const auto& [key, value] : it->second)
-    if (key == name) return value;
-  return std::nullopt;
+  const auto it = last_requests_.find(operation);
+  const auto value = it == last_requests_.end() ? std::nullopt : it->second.query_param(name);
+  return value ? std::optional<std::string>(*value) : std::nullopt;
+}
+
+std::optional<std::string> FakeElevenLabs::last_header(const std::string& operation,
+                                                       std::string_view lower_name) const {
+  std::lock_guard lock(mutex_);
+  const auto it = last_requests_.find(operation);
+  const auto value = it == last_requests_.end() ? std::nullopt : it->second.header(lower_name);
+  return value ? std::optional<std::string>(*value) : std::nullopt;
 }
 
 bool FakeElevenLabs::wait_for_requests(const std::string& operation, int n, std::chrono::milliseconds within) const {
@@ -258,19 +294,20 @@ void FakeElevenLabs::dispatch(http::Request&& request, http::Respond respond) {
   {
     std::lock_guard lock(mutex_);
     ++requests_[route->operation];
-    last_queries_[route->operation] = request.query;
+    last_requests_[route->operation] = request;
     changed_.notify_all();
     const auto hang = hangs_.find(route->operation);
-    // Hung calls wait on threads of their own: the I/O thread must keep serving the retries.
-    if (hang != hangs_.end() && !stopping_) {
-      delayed_.emplace_back(
-          [this, route, delay = hang->second, request = std::move(request), respond = std::move(respond)] {
-            {
-              std::unique_lock wait_lock(mutex_);
-              changed_.wait_for(wait_lock, delay, [this] { return stopping_; });
-            }
-            respond(answer(*route, request));
-          });
+    // Hung calls wait on threads of their own: the I/O thread must keep serving the retries. So
+    // does a recording: its body is written on the thread that responds.
+    if ((hang != hangs_.end() || route->operation == "get_conversation_audio") && !stopping_) {
+      const auto delay = hang == hangs_.end() ? std::chrono::milliseconds(0) : hang->second;
+      delayed_.emplace_back([this, route, delay, request = std::move(request), respond = std::move(respond)] {
+        {
+          std::unique_lock wait_lock(mutex_);
+          changed_.wait_for(wait_lock, delay, [this] { return stopping_; });
+        }
+        respond(answer(*route, request));
+      });
       return;
     }
   }
@@ -423,6 +460,58 @@ http::Response FakeElevenLabs::list_conversations(const http::Request& request) 
   return reply(200, {{"conversations", std::move(items)},
                      {"has_more", has_more},
                      {"next_cursor", has_more ? json::value(std::to_string(end)) : json::value(nullptr)}});
+}
+
+namespace {
+
+// A Range the fake honours: bytes=a-b or bytes=a- within the recording.
+std::optional<std::pair<std::size_t, std::size_t>> byte_range(std::string_view range, std::size_t size) {
+  if (!range.starts_with("bytes=")) return std::nullopt;
+  range.remove_prefix(6);
+  const auto dash = range.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  const auto first = to_int(range.substr(0, dash));
+  const auto last = dash + 1 == range.size() ? std::optional<std::int64_t>(static_cast<std::int64_t>(size) - 1)
+                                             : to_int(range.substr(dash + 1));
+  if (!first || !last || *first < 0 || *first > *last || static_cast<std::size_t>(*first) >= size) return std::nullopt;
+  return std::pair<std::size_t, std::size_t>(*first, std::min<std::size_t>(*last, size - 1));
+}
+
+}  // namespace
+
+http::Response FakeElevenLabs::get_conversation_audio(const http::Request& request) {
+  const auto it = recordings_.find(std::string(request.path_param("conversation_id")));
+  if (it == recordings_.end()) return error(404, "conversation_audio_not_found", "Conversation audio not found");
+  std::size_t first = 0, last = it->second - 1;
+  http::Response r{200, "", "audio/mpeg", {}};
+  if (serve_ranges_) {
+    r.headers.emplace_back("Accept-Ranges", "bytes");
+    if (const auto range = byte_range(request.header("range").value_or(""), it->second)) {
+      std::tie(first, last) = *range;
+      r.status = 206;
+      r.headers.emplace_back("Content-Range", "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" +
+                                                  std::to_string(it->second));
+    }
+  }
+  r.content_length = last - first + 1;
+  audio_sent_ = 0;
+  audio_cut_short_ = audio_done_ = false;
+  r.producer = [this, first, last](http::BodySink& sink) {
+    std::string piece;
+    bool cut_short = false;
+    std::size_t sent = 0;
+    for (auto at = first; at <= last && !cut_short; at += piece.size()) {
+      piece.resize(std::min<std::size_t>(16 * 1024, last + 1 - at));
+      for (std::size_t i = 0; i < piece.size(); ++i) piece[i] = recording_byte(at + i);
+      cut_short = !sink.write(piece);
+      if (!cut_short) sent += piece.size();
+    }
+    std::lock_guard lock(mutex_);
+    audio_sent_ = sent;
+    audio_cut_short_ = cut_short;
+    audio_done_ = true;
+  };
+  return r;
 }
 
 http::Response FakeElevenLabs::get_conversation(const http::Request& request) {

@@ -43,6 +43,19 @@ class FakeElevenLabs {
   // Seeds a conversation in the GET /v1/convai/conversations/{id} shape; the list endpoint
   // serves its summary, newest first.
   void add_conversation(boost::json::object conversation);
+  // Gives a conversation a recording of `bytes` bytes (a fixed pattern, made as it is sent, so a
+  // large one costs nothing to keep), served as audio/mpeg by GET .../{id}/audio.
+  void add_recording(const std::string& conversation_id, std::size_t bytes);
+  // Whether a Range of the form bytes=a-b or bytes=a- is answered 206 with that part (the
+  // definition documents only 200: by default Range is ignored, as HTTP allows).
+  void serve_ranges(bool on);
+  // The recording's bytes the latest audio call sent, and whether it stopped because the client
+  // went away; known once it has ended (audio_done).
+  std::size_t audio_bytes_sent() const;
+  bool audio_cut_short() const;
+  bool audio_done() const;
+  // The byte at `offset` of every recording.
+  static char recording_byte(std::size_t offset);
 
   std::size_t agent_count() const;
   std::size_t number_count() const;
@@ -54,6 +67,8 @@ class FakeElevenLabs {
   int request_count(const std::string& operation) const;
   // Query parameter `name` of the latest call of `operation`; nullopt when it had none.
   std::optional<std::string> last_query(const std::string& operation, std::string_view name) const;
+  // Header `lower_name` of the latest call of `operation`; nullopt when it had none.
+  std::optional<std::string> last_header(const std::string& operation, std::string_view lower_name) const;
   // Waits until request_count(operation) >= n; false if that does not happen `within`.
   bool wait_for_requests(const std::string& operation, int n,
                          std::chrono::milliseconds within = std::chrono::seconds(5)) const;
@@ -83,6 +98,7 @@ class FakeElevenLabs {
   http::Response list_voices(const http::Request& request);
   http::Response list_conversations(const http::Request& request);
   http::Response get_conversation(const http::Request& request);
+  http::Response get_conversation_audio(const http::Request& request);
 
   const std::string expected_key_;
   http::Router<Route> router_;
@@ -91,12 +107,16 @@ class FakeElevenLabs {
   mutable std::condition_variable changed_;
   bool stopping_ = false;
   std::map<std::string, int> requests_;
-  std::map<std::string, http::Fields> last_queries_;  // by operation
+  std::map<std::string, http::Request> last_requests_;  // by operation
   std::map<std::string, Failure> failures_;
   std::map<std::string, std::chrono::milliseconds> hangs_;
   std::map<std::string, boost::json::object> agents_;
   std::map<std::string, boost::json::object> numbers_;
   std::vector<boost::json::object> conversations_;
+  std::map<std::string, std::size_t> recordings_;  // conversation id -> size
+  bool serve_ranges_ = false;
+  std::size_t audio_sent_ = 0;
+  bool audio_cut_short_ = false, audio_done_ = false;
   int next_id_ = 1;
   std::vector<std::thread> delayed_;  // answering hung calls, joined on destruction
 

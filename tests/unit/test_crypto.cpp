@@ -56,6 +56,18 @@ TEST(Crypto, HmacSha256MatchesRfc4231) {
   EXPECT_EQ(hmac_sha256("Jefe", "x").size(), 32u);
 }
 
+// A body of 50 MiB is signed in pieces; the MAC must not depend on where it was cut.
+TEST(Crypto, HmacSha256InPiecesMatchesTheWhole) {
+  const std::string message = "what do ya want for nothing?";
+  for (const std::size_t cut : {std::size_t{0}, std::size_t{1}, std::size_t{13}, message.size()}) {
+    HmacSha256 mac("Jefe");
+    mac.update(message.substr(0, cut));
+    mac.update("");
+    mac.update(message.substr(cut));
+    EXPECT_EQ(to_hex(mac.digest()), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843") << cut;
+  }
+}
+
 TEST(Crypto, ToHexIsLowercaseAndKeepsEveryByte) {
   EXPECT_EQ(to_hex(""), "");
   EXPECT_EQ(to_hex(std::string("\x00\x01\xab\xff", 4)), "0001abff");
@@ -636,6 +648,19 @@ TEST(ElevenLabsSignature, Mismatch) {
   EXPECT_EQ(verify_eleven(eleven_header("v0=not-hex")), SignatureCheck::mismatch);
   // The "t" text is signed as sent, so a re-formatted equal number does not verify.
   EXPECT_EQ(verify_eleven("t=01739537297," + v0), SignatureCheck::mismatch);
+}
+
+TEST(ElevenLabsSignature, VerifiesABodyGivenInPieces) {
+  const auto check = [](std::string_view header, std::string_view body) {
+    TimestampedSignature signature(header, "v0", kElevenSecret);
+    for (const char c : body) signature.update(std::string_view(&c, 1));
+    return signature.finish(kElevenT, kElevenLabsTolerance);
+  };
+  EXPECT_EQ(check(eleven_header("v0=" + std::string(kElevenHex)), kElevenBody), SignatureCheck::ok);
+  EXPECT_EQ(check(eleven_header("v0=" + std::string(kElevenHex)), std::string(kElevenBody) + " "),
+            SignatureCheck::mismatch);
+  EXPECT_EQ(check("t=1739537297", kElevenBody), SignatureCheck::malformed);
+  EXPECT_EQ(check("", kElevenBody), SignatureCheck::missing);
 }
 
 TEST(ElevenLabsSignature, TooOldOrTooFarInTheFuture) {
