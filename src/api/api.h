@@ -104,5 +104,7 @@ void add_provider_routes(Routes& routes);
 void add_whatsapp_number_routes(Routes& routes);
 void add_whatsapp_integration_routes(Routes& routes);
 void add_openapi_routes(Routes& routes);
+void add_call_routes(Routes& routes);
+void add_campaign_routes(Routes& routes);
 
 }  // namespace cxco::api

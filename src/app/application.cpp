@@ -1,6 +1,7 @@
 #include "app/application.h"
 
 #include <algorithm>
+#include <cmath>
 #include <iostream>
 #include <thread>
 
@@ -9,6 +10,7 @@
 #include "app/platform.h"
 #include "events/dispatcher.h"
 #include "http/server.h"
+#include "services/dialer.h"
 #include "services/whatsapp_worker.h"
 #include "util/log.h"
 
@@ -18,6 +20,17 @@ namespace {
 
 api::ApiSettings api_settings(const Config& c) {
   return {c.admin_key, c.rate_limit_per_second, c.rate_limit_burst, c.whatsapp_verify_token, c.db_pool_size};
+}
+
+services::DialerOptions dialer_options(const Config& c) {
+  services::DialerOptions o;
+  if (c.provider_mode == ProviderMode::simulated) {
+    // A simulated call changes state at its ring and at its end: look a few times per call. A
+    // simulated dial dies with its node, so one left dialing is settled at once.
+    o.call_poll = std::chrono::milliseconds(std::clamp<std::int64_t>(std::llround(c.sim_call_seconds * 250), 20, 1000));
+    o.dial_settle = std::chrono::milliseconds(0);
+  }
+  return o;
 }
 
 events::DispatcherOptions dispatcher_options(const Config& c) {
@@ -40,7 +53,9 @@ struct Application::Impl {
         api(services, api_settings(config)),
         dispatcher(*platform.db, clock, platform.fernet, dispatcher_options(config)),
         whatsapp_worker(*platform.db, clock, platform.credentials, *platform.whatsapp_provider, *platform.llm,
-                        {.live = platform.live()}) {}
+                        {.live = platform.live()}),
+        dialer(*platform.db, clock, *platform.voice, platform.credentials, platform.conversations,
+               dialer_options(config)) {}
 
   Config config;
   StartOptions options;
@@ -51,6 +66,7 @@ struct Application::Impl {
   api::Api api;
   events::Dispatcher dispatcher;
   services::WhatsAppWorker whatsapp_worker;
+  services::Dialer dialer;
   std::unique_ptr<http::Server> server;
 };
 
@@ -82,7 +98,9 @@ void Application::run() {
   util::log_info("listening", {{"address", impl_->config.listen}, {"port", std::to_string(port())}});
   impl_->dispatcher.start();
   impl_->whatsapp_worker.start();
+  impl_->dialer.start();
   impl_->server->run(impl_->options.handle_signals);
+  impl_->dialer.stop();
   impl_->whatsapp_worker.stop();
   impl_->dispatcher.stop();
   util::log_info("stopped");

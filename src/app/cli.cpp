@@ -150,7 +150,7 @@ int run_cli(int argc, char** argv) {
       auto db = open_database(config);
       services::Catalog catalog(*db, clock);
       const auto count =
-          catalog.sync_provider_voices(make_voice_provider(config)->list_voices(config.elevenlabs_api_key));
+          catalog.sync_provider_voices(make_voice_provider(config, clock)->list_voices(config.elevenlabs_api_key));
       std::cout << "synced " << count << " voices\n";
     } else if (simulate->parsed()) {
       Platform platform(config, clock);

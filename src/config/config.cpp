@@ -25,9 +25,11 @@ const std::vector<ConfigVariable>& config_variables() {
       {"CXCO_WEBHOOK_TIMEOUT", "10", "seconds a webhook endpoint has to answer 2xx"},
       {"CXCO_WEBHOOK_ALLOW_PRIVATE", "0", "1 allows http:// and loopback/private webhook targets"},
       {"CXCO_WHATSAPP_SIM_VERIFY_SECONDS", "5", "simulated mode: seconds before WhatsApp verification turns active"},
+      {"CXCO_SIM_CALL_SECONDS", "3", "simulated mode: seconds an answered outbound call lasts (decimals allowed)"},
       {"CXCO_LOG_FORMAT", "text", "text or json (one object a line)"},
       {"CXCO_DB_POOL_SIZE", "8", "database connections, and so request worker threads (1..256)"},
-      {"CXCO_RATE_LIMIT_PER_SECOND", "100", "requests a second per API key on each node (token bucket); 0 turns it off"},
+      {"CXCO_RATE_LIMIT_PER_SECOND", "100",
+       "requests a second per API key on each node (token bucket); 0 turns it off"},
       {"CXCO_RATE_LIMIT_BURST", "200", "requests an API key may make at once before the rate applies"},
   };
   return vars;
@@ -59,8 +61,8 @@ double parse_number(const std::string& var, const std::string& text, double min,
     used = 0;
   }
   if (used == 0 || used != text.size() || !(v >= min && v <= max))
-    throw ConfigError(var, "expected a number from " + std::to_string(min) + " to " + std::to_string(max) + ", got '" +
-                               text + "'");
+    throw ConfigError(
+        var, "expected a number from " + std::to_string(min) + " to " + std::to_string(max) + ", got '" + text + "'");
   return v;
 }
 
@@ -88,18 +90,21 @@ Config load_config(const std::map<std::string, std::string>& values) {
 
   Config c;
   c.listen = get("CXCO_LISTEN");
-  if (c.listen.find(':') == std::string::npos) throw ConfigError("CXCO_LISTEN", "expected host:port, got '" + c.listen + "'");
+  if (c.listen.find(':') == std::string::npos)
+    throw ConfigError("CXCO_LISTEN", "expected host:port, got '" + c.listen + "'");
 
   c.database_url = get("CXCO_DATABASE_URL");
   const bool pg = c.database_url.rfind("postgresql://", 0) == 0 || c.database_url.rfind("postgres://", 0) == 0;
   if (!c.is_sqlite() && !pg)
-    throw ConfigError("CXCO_DATABASE_URL", "unsupported scheme in '" + c.database_url + "' (use sqlite:// or postgresql://)");
+    throw ConfigError("CXCO_DATABASE_URL",
+                      "unsupported scheme in '" + c.database_url + "' (use sqlite:// or postgresql://)");
   if (c.is_sqlite() && c.sqlite_path().empty()) throw ConfigError("CXCO_DATABASE_URL", "sqlite:// needs a file path");
 
   c.admin_key = get("CXCO_ADMIN_KEY");
   c.encryption_keys = get("CXCO_ENCRYPTION_KEYS");
   if (pg && c.encryption_keys.empty())
-    throw ConfigError("CXCO_ENCRYPTION_KEYS", "must be set when the database is PostgreSQL (every node needs the same keys)");
+    throw ConfigError("CXCO_ENCRYPTION_KEYS",
+                      "must be set when the database is PostgreSQL (every node needs the same keys)");
 
   const auto mode = get("CXCO_PROVIDER_MODE");
   if (mode == "simulated")
@@ -132,6 +137,8 @@ Config load_config(const std::map<std::string, std::string>& values) {
   c.webhook_allow_private = parse_flag("CXCO_WEBHOOK_ALLOW_PRIVATE", get("CXCO_WEBHOOK_ALLOW_PRIVATE"));
   c.whatsapp_sim_verify_seconds =
       parse_number("CXCO_WHATSAPP_SIM_VERIFY_SECONDS", get("CXCO_WHATSAPP_SIM_VERIFY_SECONDS"), 0, 86400);
+
+  c.sim_call_seconds = parse_number("CXCO_SIM_CALL_SECONDS", get("CXCO_SIM_CALL_SECONDS"), 0.001, 86400);
 
   const auto log_format = get("CXCO_LOG_FORMAT");
   if (log_format != "text" && log_format != "json")

@@ -21,8 +21,8 @@ enum class ProviderMode { simulated, live };
 struct Config {
   std::string listen = "127.0.0.1:8000";
   std::string database_url = "sqlite://cxco.db";
-  std::string admin_key;                 // empty: admin HTTP API answers 404
-  std::string encryption_keys;           // comma-separated Fernet keys, first encrypts
+  std::string admin_key;        // empty: admin HTTP API answers 404
+  std::string encryption_keys;  // comma-separated Fernet keys, first encrypts
   ProviderMode provider_mode = ProviderMode::simulated;
   std::string elevenlabs_base_url = "https://api.elevenlabs.io";
   std::string elevenlabs_api_key;
@@ -35,6 +35,7 @@ struct Config {
   double webhook_timeout = 10;
   bool webhook_allow_private = false;
   double whatsapp_sim_verify_seconds = 5;
+  double sim_call_seconds = 3;  // simulated mode: how long an answered outbound call lasts
   bool log_json = false;
   double rate_limit_per_second = 100;  // per API key and node; 0 turns rate limiting off
   double rate_limit_burst = 200;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "domain/campaign.h"
+
 namespace cxco::domain {
 
 bool is_email(std::string_view s) {
@@ -59,5 +61,7 @@ bool is_language_code(std::string_view s) {
       "uz", "ve", "vi", "vo", "wa", "wo", "xh", "yi", "yo", "za", "zh", "zu"};
   return kCodes.count(s) > 0;
 }
+
+bool is_time_zone(std::string_view s) { return find_time_zone(s) != nullptr; }
 
 }  // namespace cxco::domain

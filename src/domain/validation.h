@@ -12,5 +12,7 @@ bool is_e164(std::string_view s);
 bool is_country_code(std::string_view s);
 // ISO 639-1 two-letter codes.
 bool is_language_code(std::string_view s);
+// An IANA time zone name the system's tz database knows ("Africa/Johannesburg", "UTC").
+bool is_time_zone(std::string_view s);
 
 }  // namespace cxco::domain

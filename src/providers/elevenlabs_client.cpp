@@ -197,6 +197,41 @@ class ElevenLabsClient final : public VoiceProvider {
                      call("get_conversation", api_key, "GET", url({"v1", "convai", "conversations", conversation_id})));
   }
 
+  std::string place_call(const std::string& api_key, const OutboundCall& c) override {
+    json::object client_data{{"user_id", c.dial_token},
+                             {"dynamic_variables", json::parse(c.dynamic_variables_json).as_object()}};
+    if (c.first_message)
+      client_data["conversation_config_override"] = {{"agent", {{"first_message", *c.first_message}}}};
+    const json::object body{{"agent_id", c.agent_id},
+                            {"agent_phone_number_id", c.agent_phone_number_id},
+                            {"to_number", c.to_number},
+                            {"conversation_initiation_client_data", std::move(client_data)}};
+    // Not repeated after a lost answer: the call may have been placed (the caller looks it up).
+    const auto answer = object_of(
+        "place_call",
+        call("place_call", api_key, "POST",
+             url({"v1", "convai", c.telephony == "twilio" ? "twilio" : "sip-trunk", "outbound-call"}), body, false));
+    const auto* placed = answer.if_contains("success");
+    const auto conversation_id = string_field(answer, "conversation_id");
+    if ((placed && placed->is_bool() && !placed->get_bool()) || conversation_id.empty())
+      throw ProviderError("place_call", 200, "the provider did not place the call: " + string_field(answer, "message"));
+    return conversation_id;
+  }
+
+  std::optional<std::string> find_conversation(const std::string& api_key, const std::string& agent_id,
+                                               const std::string& user_id) override {
+    auto u = url({"v1", "convai", "conversations"});
+    u.params().append({"agent_id", agent_id});
+    u.params().append({"user_id", user_id});
+    u.params().append({"page_size", "1"});
+    const auto body = object_of("find_conversation", call("find_conversation", api_key, "GET", u));
+    if (const auto* items = body.if_contains("conversations"); items && items->is_array())
+      for (const auto& c : items->get_array())
+        if (c.is_object())
+          if (auto id = string_field(c.get_object(), "conversation_id"); !id.empty()) return id;
+    return std::nullopt;
+  }
+
  private:
   boost::urls::url url(std::initializer_list<std::string_view> segments) const {
     return http::with_segments(base_, segments);
@@ -208,8 +243,10 @@ class ElevenLabsClient final : public VoiceProvider {
   };
 
   // One logical call: retries 429, 5xx and transport errors, throws ProviderError on failure.
+  // A call that must not happen twice (may_repeat false) retries only 429, which did nothing.
   Outcome call(const std::string& operation, const std::string& api_key, std::string method,
-               const boost::urls::url& target, const std::optional<json::object>& body = std::nullopt) const {
+               const boost::urls::url& target, const std::optional<json::object>& body = std::nullopt,
+               bool may_repeat = true) const {
     http::ClientRequest request;
     request.method = std::move(method);
     request.url = std::string(target.buffer());
@@ -225,7 +262,7 @@ class ElevenLabsClient final : public VoiceProvider {
       metrics::observe("cxco_provider_request_duration_seconds", {{"provider", "elevenlabs"}, {"operation", operation}},
                        response.elapsed_ms / 1000);
       if (response.ok()) return {response.status, parse_success(operation, response)};
-      if (!retryable(response) || attempt >= retry_.attempts) {
+      if (!retryable(response) || (!may_repeat && response.status != 429) || attempt >= retry_.attempts) {
         metrics::increment("cxco_provider_errors_total", {{"provider", "elevenlabs"}, {"operation", operation}});
         throw failure(operation, response, api_key);
       }

@@ -44,9 +44,12 @@ class Conversations {
   // own code path.
   domain::ReconcileReport reconcile(std::optional<std::int64_t> since_unix);
 
- private:
-  domain::IngestResult store_call(const domain::CallRecord& call);
+  // Stores a call the provider reported (its webhook, reconciliation, the dialer following an
+  // outbound call), once per provider conversation id, with its usage and events; an outbound
+  // call it belongs to takes its outcome in the same transaction.
+  domain::IngestResult record(const domain::CallRecord& call);
 
+ private:
   store::Database& db_;
   const util::Clock& clock_;
   providers::VoiceProvider& voice_;

@@ -4,6 +4,8 @@
 
 #include "services/accounts.h"
 #include "services/agents.h"
+#include "services/calls.h"
+#include "services/campaigns.h"
 #include "services/catalog.h"
 #include "services/conversations.h"
 #include "services/credentials.h"
@@ -26,6 +28,8 @@ struct Services {
   WhatsApp& whatsapp;
   Idempotency& idempotency;
   Operations& operations;
+  Calls& calls;
+  Campaigns& campaigns;
 };
 
 }  // namespace cxco::services

@@ -27,5 +27,9 @@ std::string utc_date(std::int64_t unix_seconds);
 // Days since 1970-01-01 for a strict "YYYY-MM-DD" that names a real calendar day from 1970 on.
 std::optional<std::int64_t> parse_date(std::string_view text);
 std::string date_from_days(std::int64_t days);
+// Unix milliseconds of an ISO 8601 date-time that names its offset: "2026-03-12T14:30:00Z",
+// "2026-03-12T16:30+02:00", "2026-03-12T14:30:00.250Z". nullopt without an offset (a local time
+// means nothing on its own) or for anything that is not a real moment from 1970 on.
+std::optional<std::int64_t> parse_timestamp_ms(std::string_view text);
 
 }  // namespace cxco::util

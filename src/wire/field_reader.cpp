@@ -66,7 +66,7 @@ bool blank(std::string_view s) {
       continue;
     }
     const auto space = std::find_if(std::begin(kUnicodeSpaces), std::end(kUnicodeSpaces),
-                                     [&](std::string_view u) { return s.substr(i, u.size()) == u; });
+                                    [&](std::string_view u) { return s.substr(i, u.size()) == u; });
     if (space == std::end(kUnicodeSpaces)) return false;
     i += space->size();
   }
@@ -238,6 +238,20 @@ std::optional<std::string> FieldReader::language(std::string_view key, Presence 
 
 std::optional<std::string> FieldReader::e164(std::string_view key, Presence p) {
   return formatted(key, p, 16, domain::is_e164, "Value is not an E.164 phone number");
+}
+
+std::optional<std::string> FieldReader::time_zone(std::string_view key, Presence p) {
+  return formatted(key, p, 64, domain::is_time_zone, "Value is not an IANA time zone name (e.g. Africa/Johannesburg)");
+}
+
+std::optional<std::int64_t> FieldReader::timestamp_ms(std::string_view key, Presence p) {
+  auto s = string(key, p, 40);
+  if (!s) return std::nullopt;
+  auto ms = util::parse_timestamp_ms(*s);
+  if (!ms)
+    error(key, "Input should be an ISO 8601 date-time with an offset or Z, e.g. 2026-03-12T09:00:00+02:00",
+          "datetime_parsing");
+  return ms;
 }
 
 std::optional<std::int64_t> FieldReader::date(std::string_view key, Presence p) {
