@@ -34,7 +34,7 @@ class FakeElevenLabs {
 
   // The next `times` calls of `operation` (create_agent, update_agent, delete_agent,
   // import_number, assign_agent, delete_number, list_voices, list_conversations,
-  // get_conversation) answer `status` with the provider's error body; a 429 also carries
+  // get_conversation, place_call) answer `status` with the provider's error body; a 429 also carries
   // Retry-After when `retry_after_seconds` is given.
   void fail(std::string operation, int status, int times = 1, std::optional<int> retry_after_seconds = std::nullopt);
   // Every later call of `operation` is answered only after `delay` (zero: promptly again).
@@ -43,6 +43,11 @@ class FakeElevenLabs {
   // Seeds a conversation in the GET /v1/convai/conversations/{id} shape; the list endpoint
   // serves its summary, newest first.
   void add_conversation(boost::json::object conversation);
+
+  // The outbound calls placed (the request bodies, with "conversation_id" and "telephony" added),
+  // oldest first. Each also starts a conversation in status "initiated" carrying the call's
+  // conversation_initiation_client_data, which the list endpoint can find by user_id.
+  std::vector<boost::json::object> placed_calls() const;
 
   std::size_t agent_count() const;
   std::size_t number_count() const;
@@ -80,6 +85,7 @@ class FakeElevenLabs {
   http::Response list_voices(const http::Request& request);
   http::Response list_conversations(const http::Request& request);
   http::Response get_conversation(const http::Request& request);
+  http::Response place_call(const http::Request& request);
 
   const std::string expected_key_;
   http::Router<Route> router_;
@@ -93,6 +99,7 @@ class FakeElevenLabs {
   std::map<std::string, boost::json::object> agents_;
   std::map<std::string, boost::json::object> numbers_;
   std::vector<boost::json::object> conversations_;
+  std::vector<boost::json::object> placed_calls_;
   int next_id_ = 1;
   std::vector<std::thread> delayed_;  // answering hung calls, joined on destruction
 

@@ -34,12 +34,18 @@ TEST(DialStateMachine, AllowsExactlyTheTableAndNothingFromATerminalStatus) {
     std::optional<S> to;
   };
   const std::vector<Step> table = {
-      {S::queued, E::dial, S::dialing},          {S::queued, E::cancel, S::canceled},
-      {S::queued, E::accepted, std::nullopt},    {S::queued, E::ended, std::nullopt},
-      {S::dialing, E::accepted, S::initiated},   {S::dialing, E::dial_failed, S::failed},
-      {S::dialing, E::cancel, std::nullopt},     {S::dialing, E::dial, std::nullopt},
-      {S::dialing, E::answered, S::in_progress}, {S::initiated, E::answered, S::in_progress},
-      {S::initiated, E::dial, std::nullopt},     {S::initiated, E::cancel, std::nullopt},
+      {S::queued, E::dial, S::dialing},
+      {S::queued, E::cancel, S::canceled},
+      {S::queued, E::accepted, std::nullopt},
+      {S::queued, E::ended, std::nullopt},
+      {S::dialing, E::accepted, S::initiated},
+      {S::dialing, E::dial_failed, S::failed},
+      {S::dialing, E::cancel, std::nullopt},
+      {S::dialing, E::dial, std::nullopt},
+      {S::dialing, E::answered, S::in_progress},
+      {S::initiated, E::answered, S::in_progress},
+      {S::initiated, E::dial, std::nullopt},
+      {S::initiated, E::cancel, std::nullopt},
       {S::in_progress, E::answered, std::nullopt},
   };
   for (const auto& step : table)
@@ -181,9 +187,9 @@ TEST(Timestamps, NeedAnOffset) {
   EXPECT_EQ(util::parse_timestamp_ms("2026-03-12T16:30:00+02:00"), at("2026-03-12T14:30:00Z"));
   EXPECT_EQ(util::parse_timestamp_ms("2026-03-12T09:30-05:00"), at("2026-03-12T14:30:00Z"));
   EXPECT_EQ(util::parse_timestamp_ms("2026-03-12T14:30:00.250Z"), at("2026-03-12T14:30:00Z") + 250);
-  for (const auto* bad : {"2026-03-12T14:30:00", "2026-03-12", "2026-03-12 14:30:00Z", "2026-02-30T10:00:00Z",
-                          "2026-03-12T24:00:00Z", "2026-03-12T14:30:00+2", "2026-03-12T14:30:00.Z",
-                          "2026-03-12T14:30:00Zjunk"})
+  for (const auto* bad :
+       {"2026-03-12T14:30:00", "2026-03-12", "2026-03-12 14:30:00Z", "2026-02-30T10:00:00Z", "2026-03-12T24:00:00Z",
+        "2026-03-12T14:30:00+2", "2026-03-12T14:30:00.Z", "2026-03-12T14:30:00Zjunk"})
     EXPECT_EQ(util::parse_timestamp_ms(bad), std::nullopt) << bad;
 }
 
