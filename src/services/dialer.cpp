@@ -57,10 +57,10 @@ Dialer::Dialer(store::Database& db, const util::Clock& clock, providers::VoicePr
       options_(options),
       worker_("dialer", db, clock, options_.concurrency, options_.poll,
               {QueueSpec{std::string(call_flow::kCampaignQueue), [this](const Job& job) { run_campaign(job); },
-                         options_.lease},
+                         options_.campaign_lease},
                // One campaign may hold at most half the slots, so others (and single calls) go on.
-               QueueSpec{std::string(call_flow::kCallQueue), [this](const Job& job) { run_call(job); }, options_.lease,
-                         false, std::max(1, options_.concurrency / 2)}}) {}
+               QueueSpec{std::string(call_flow::kCallQueue), [this](const Job& job) { run_call(job); },
+                         options_.call_lease, false, std::max(1, options_.concurrency / 2)}}) {}
 
 void Dialer::postpone(const Job& job, std::int64_t at_ms) {
   db_.write([&](store::Tx& tx) { store::work_queue::postpone(tx, job, at_ms); });

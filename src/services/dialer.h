@@ -33,8 +33,12 @@ struct DialerOptions {
   std::chrono::milliseconds dial_settle{60000};
   // A call the provider never reports the end of is given up after this.
   std::chrono::milliseconds give_up{std::chrono::hours(3)};
-  // A claimed job not finished within this is taken up again (its node died).
-  std::chrono::milliseconds lease{std::chrono::minutes(2)};
+  // A claimed job not finished within this is taken up again (its node died). Short, so a
+  // dead node's campaigns go on soon: a node that is merely slow can do no harm, because a
+  // campaign pass commits only while it holds the lease, and every step of a call is guarded by
+  // the call's status (a second node finds a dial in progress `dialing` and looks it up).
+  std::chrono::milliseconds campaign_lease{std::chrono::seconds(10)};
+  std::chrono::milliseconds call_lease{std::chrono::seconds(15)};
 };
 
 class Dialer {

@@ -1,5 +1,8 @@
 #include "harness.h"
 
+#include <fcntl.h>
+#include <spawn.h>
+
 #include <cstdlib>
 #include <random>
 
@@ -8,6 +11,23 @@
 namespace cxco::test {
 
 namespace json = boost::json;
+
+pid_t spawn_server(std::vector<std::string> env, const std::filesystem::path& log) {
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  std::string bin = CXCO_BINARY, serve = "serve";
+  char* argv[] = {bin.data(), serve.data(), nullptr};
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, bin.c_str(), &actions, nullptr, argv, envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error("cannot start " + bin);
+  return pid;
+}
 
 bool postgres_backend() {
   const char* b = std::getenv("CXCO_TEST_BACKEND");
@@ -70,10 +90,8 @@ std::string Reply::header(std::string_view lower) const {
 TestServer::TestServer(std::function<void(std::map<std::string, std::string>&)> tweak, app::StartOptions options,
                        util::Clock* clock) {
   std::map<std::string, std::string> values = {
-      {"CXCO_LISTEN", "127.0.0.1:0"},
-      {"CXCO_DATABASE_URL", db_.url()},
-      {"CXCO_ADMIN_KEY", kAdminKey},
-      {"CXCO_ENCRYPTION_KEYS", "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4="},
+      {"CXCO_LISTEN", "127.0.0.1:0"}, {"CXCO_DATABASE_URL", db_.url()},
+      {"CXCO_ADMIN_KEY", kAdminKey},  {"CXCO_ENCRYPTION_KEYS", "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4="},
       {"CXCO_DB_POOL_SIZE", "4"},
   };
   if (tweak) tweak(values);
@@ -90,7 +108,9 @@ void TestServer::stop() {
   thread_.join();
 }
 
-std::string TestServer::url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+std::string TestServer::url(const std::string& path) const {
+  return "http://127.0.0.1:" + std::to_string(port_) + path;
+}
 
 Reply TestServer::request(const std::string& method, const std::string& path, const std::string& key,
                           const std::string& body, http::Fields headers) {
@@ -140,8 +160,9 @@ void TestServer::add_numbers(const std::vector<std::string>& numbers, const std:
 }
 
 TestServer::LiveAgent TestServer::publish_agent(const std::string& user_key, const std::string& name) {
-  auto created = post("/api/agents/", user_key,
-                      json::object{{"name", name}, {"personality", "Helpful."}, {"opening_line", "Hi!"}, {"voice_id", 1}});
+  auto created =
+      post("/api/agents/", user_key,
+           json::object{{"name", name}, {"personality", "Helpful."}, {"opening_line", "Hi!"}, {"voice_id", 1}});
   if (created.status != 201) throw std::runtime_error("create agent failed: " + created.body);
   const auto id = created.json.at("id").as_int64();
   auto live = request("POST", "/api/agents/" + std::to_string(id) + "/publish", user_key);

@@ -2,15 +2,17 @@
 // CXCO_TEST_BACKEND=postgres runs against CXCO_TEST_POSTGRES_URL, one fresh schema a test.
 #pragma once
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
+#include <sys/types.h>
+
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
-#include <chrono>
 #include <thread>
 
 #include "app/application.h"
@@ -31,6 +33,10 @@ bool eventually(F&& condition, std::chrono::milliseconds within = std::chrono::s
   }
   return true;
 }
+
+// Starts the real `cxco serve` (CXCO_BINARY) as a child process with exactly `env`, its stderr
+// appended to `log`: for tests that kill it with SIGKILL. Returns its pid.
+pid_t spawn_server(std::vector<std::string> env, const std::filesystem::path& log);
 
 // A clock tests can move.
 class ManualClock final : public util::Clock {
