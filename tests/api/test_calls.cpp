@@ -284,3 +284,76 @@ TEST_F(LiveCalls, AProviderErrorIsRecordedOnTheCall) {
 }
 
 }  // namespace cxco::test
+
+namespace cxco::test {
+
+// A dial whose answer was lost (its node died, or the request timed out) is found at the
+// provider by its dial token once the provider would show it, and never placed again; a dial the
+// provider has no record of ends as not placed.
+TEST(LiveDialRecovery, ALostDialIsLookedUpAtTheProviderNotRepeated) {
+  FakeElevenLabs fake;
+  ManualClock clock(util::SystemClock().now_ms());
+  TestServer server(
+      [&](auto& v) {
+        v["CXCO_PROVIDER_MODE"] = "live";
+        v["CXCO_ELEVENLABS_BASE_URL"] = fake.base_url();
+        v["CXCO_ELEVENLABS_API_KEY"] = FakeElevenLabs::kDefaultKey;
+        v["CXCO_ELEVENLABS_WEBHOOK_SECRET"] = "wsec_test";
+      },
+      {}, &clock);
+  const auto company = server.create_company("Acme");
+  const auto user = server.create_user(company.key, "jane@acme.com");
+  server.add_numbers({"+27210000001"});
+  const auto agent = server.publish_agent(user.key);
+  auto db = store::Database::open(server.database().url(), 1);
+  const auto number_id = db->read(
+      [&](store::Tx& tx) { return tx.one("SELECT external_number_id FROM phone_numbers")->str("external_number_id"); });
+
+  // The provider placed the first call; the node died before it recorded the answer.
+  http::ClientRequest dial;
+  dial.method = "POST";
+  dial.url = fake.base_url() + "/v1/convai/sip-trunk/outbound-call";
+  dial.headers = {{"xi-api-key", FakeElevenLabs::kDefaultKey}, {"Content-Type", "application/json"}};
+  dial.body = json::serialize(json::object{{"agent_id", agent.external_id},
+                                           {"agent_phone_number_id", number_id},
+                                           {"to_number", "+27821234565"},
+                                           {"conversation_initiation_client_data", {{"user_id", "cxco_placed"}}}});
+  ASSERT_EQ(http::perform(dial).status, 200);
+  const auto placed_as = std::string(fake.placed_calls().at(0).at("conversation_id").as_string());
+
+  std::map<std::string, std::int64_t> calls;
+  db->write([&](store::Tx& tx) {
+    for (const auto* token : {"cxco_placed", "cxco_never_placed"}) {
+      calls[token] = tx.insert(
+          "INSERT INTO calls (company_id, agent_id, to_number, status, dial_token, dial_started_ms, created_at, "
+          "updated_at) VALUES (?, ?, '+27821234565', 'dialing', ?, ?, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z') "
+          "RETURNING id",
+          {company.id, agent.id, std::string(token), clock.now_ms()});
+      tx.exec(
+          "INSERT INTO jobs (queue, ref_id, group_key, attempts, run_at, created_at) VALUES ('outbound_call', ?, "
+          "'', 0, ?, '2026-01-01T00:00:00Z')",
+          {calls[token], clock.now_ms()});
+    }
+  });
+  auto call = [&](const char* token) {
+    return server.get("/api/calls/" + std::to_string(calls[token]), user.key).json;
+  };
+  // Not before the provider would show a dial still on its way.
+  ASSERT_TRUE(eventually([&] {
+    return db->read([&](store::Tx& tx) {
+      return tx.one("SELECT count(*) AS n FROM jobs WHERE run_at > ?", {clock.now_ms()})->i64("n") == 2;
+    });
+  }));
+  EXPECT_EQ(call("cxco_placed").at("status"), "initiated");
+  EXPECT_EQ(fake.request_count("list_conversations"), 0);
+
+  clock.advance_seconds(61);
+  ASSERT_TRUE(eventually([&] { return call("cxco_placed").at("external_conversation_id").is_string(); }));
+  EXPECT_EQ(call("cxco_placed").at("external_conversation_id"), placed_as.c_str());
+  EXPECT_EQ(call("cxco_placed").at("status"), "initiated");
+  ASSERT_TRUE(eventually([&] { return call("cxco_never_placed").at("status") == "failed"; }));
+  EXPECT_EQ(call("cxco_never_placed").at("end_reason"), "not_placed");
+  EXPECT_EQ(fake.request_count("place_call"), 1) << "nothing was dialed again";
+}
+
+}  // namespace cxco::test
