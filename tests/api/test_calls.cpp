@@ -198,12 +198,8 @@ TEST_F(Calls, DoNotCallList) {
 class LiveCalls : public ::testing::Test {
  protected:
   void SetUp() override {
-    server = std::make_unique<TestServer>([&](auto& v) {
-      v["CXCO_PROVIDER_MODE"] = "live";
-      v["CXCO_ELEVENLABS_BASE_URL"] = fake.base_url();
-      v["CXCO_ELEVENLABS_API_KEY"] = FakeElevenLabs::kDefaultKey;
-      v["CXCO_ELEVENLABS_WEBHOOK_SECRET"] = "wsec_test";
-    });
+    // A manual clock: a call in progress is looked at again only when a test moves it.
+    server = std::make_unique<TestServer>([&](auto& v) { fake.configure_live(v); }, app::StartOptions{}, &clock);
     company = server->create_company("Acme");
     user = server->create_user(company.key, "jane@acme.com");
     server->add_numbers({"+27210000001"});
@@ -227,6 +223,7 @@ class LiveCalls : public ::testing::Test {
   }
 
   FakeElevenLabs fake;
+  ManualClock clock{util::SystemClock().now_ms()};
   std::unique_ptr<TestServer> server;
   TestServer::Account company{}, user{};
   TestServer::LiveAgent agent{};
@@ -290,22 +287,8 @@ namespace cxco::test {
 // A dial whose answer was lost (its node died, or the request timed out) is found at the
 // provider by its dial token once the provider would show it, and never placed again; a dial the
 // provider has no record of ends as not placed.
-TEST(LiveDialRecovery, ALostDialIsLookedUpAtTheProviderNotRepeated) {
-  FakeElevenLabs fake;
-  ManualClock clock(util::SystemClock().now_ms());
-  TestServer server(
-      [&](auto& v) {
-        v["CXCO_PROVIDER_MODE"] = "live";
-        v["CXCO_ELEVENLABS_BASE_URL"] = fake.base_url();
-        v["CXCO_ELEVENLABS_API_KEY"] = FakeElevenLabs::kDefaultKey;
-        v["CXCO_ELEVENLABS_WEBHOOK_SECRET"] = "wsec_test";
-      },
-      {}, &clock);
-  const auto company = server.create_company("Acme");
-  const auto user = server.create_user(company.key, "jane@acme.com");
-  server.add_numbers({"+27210000001"});
-  const auto agent = server.publish_agent(user.key);
-  auto db = store::Database::open(server.database().url(), 1);
+TEST_F(LiveCalls, ALostDialIsLookedUpAtTheProviderNotRepeated) {
+  auto db = store::Database::open(server->database().url(), 1);
   const auto number_id = db->read(
       [&](store::Tx& tx) { return tx.one("SELECT external_number_id FROM phone_numbers")->str("external_number_id"); });
 
@@ -335,8 +318,8 @@ TEST(LiveDialRecovery, ALostDialIsLookedUpAtTheProviderNotRepeated) {
           {calls[token], clock.now_ms()});
     }
   });
-  auto call = [&](const char* token) {
-    return server.get("/api/calls/" + std::to_string(calls[token]), user.key).json;
+  auto call_of = [&](const char* token) {
+    return server->get("/api/calls/" + std::to_string(calls[token]), user.key).json;
   };
   // Not before the provider would show a dial still on its way.
   ASSERT_TRUE(eventually([&] {
@@ -344,15 +327,15 @@ TEST(LiveDialRecovery, ALostDialIsLookedUpAtTheProviderNotRepeated) {
       return tx.one("SELECT count(*) AS n FROM jobs WHERE run_at > ?", {clock.now_ms()})->i64("n") == 2;
     });
   }));
-  EXPECT_EQ(call("cxco_placed").at("status"), "initiated");
+  EXPECT_EQ(call_of("cxco_placed").at("status"), "initiated");
   EXPECT_EQ(fake.request_count("list_conversations"), 0);
 
   clock.advance_seconds(61);
-  ASSERT_TRUE(eventually([&] { return call("cxco_placed").at("external_conversation_id").is_string(); }));
-  EXPECT_EQ(call("cxco_placed").at("external_conversation_id"), placed_as.c_str());
-  EXPECT_EQ(call("cxco_placed").at("status"), "initiated");
-  ASSERT_TRUE(eventually([&] { return call("cxco_never_placed").at("status") == "failed"; }));
-  EXPECT_EQ(call("cxco_never_placed").at("end_reason"), "not_placed");
+  ASSERT_TRUE(eventually([&] { return call_of("cxco_placed").at("external_conversation_id").is_string(); }));
+  EXPECT_EQ(call_of("cxco_placed").at("external_conversation_id"), placed_as.c_str());
+  EXPECT_EQ(call_of("cxco_placed").at("status"), "initiated");
+  ASSERT_TRUE(eventually([&] { return call_of("cxco_never_placed").at("status") == "failed"; }));
+  EXPECT_EQ(call_of("cxco_never_placed").at("end_reason"), "not_placed");
   EXPECT_EQ(fake.request_count("place_call"), 1) << "nothing was dialed again";
 }
 

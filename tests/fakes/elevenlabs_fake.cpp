@@ -174,6 +174,13 @@ FakeElevenLabs::~FakeElevenLabs() {
 
 std::string FakeElevenLabs::base_url() const { return "http://127.0.0.1:" + std::to_string(server_.port()); }
 
+void FakeElevenLabs::configure_live(std::map<std::string, std::string>& v) const {
+  v["CXCO_PROVIDER_MODE"] = "live";
+  v["CXCO_ELEVENLABS_BASE_URL"] = base_url();
+  v["CXCO_ELEVENLABS_API_KEY"] = kDefaultKey;
+  v["CXCO_ELEVENLABS_WEBHOOK_SECRET"] = "wsec_test";
+}
+
 void FakeElevenLabs::fail(std::string operation, int status, int times, std::optional<int> retry_after_seconds) {
   std::lock_guard lock(mutex_);
   failures_[std::move(operation)] = Failure{status, times, retry_after_seconds};

@@ -31,6 +31,9 @@ class FakeElevenLabs {
   FakeElevenLabs& operator=(const FakeElevenLabs&) = delete;
 
   std::string base_url() const;
+  // Points a server's configuration at this fake in live mode (with the post-call secret
+  // "wsec_test").
+  void configure_live(std::map<std::string, std::string>& values) const;
 
   // The next `times` calls of `operation` (create_agent, update_agent, delete_agent,
   // import_number, assign_agent, delete_number, list_voices, list_conversations,
