@@ -83,7 +83,6 @@ RecipientDecision after_call(const RetryPolicy& retry, std::int64_t attempts, Ca
 struct RecipientCounts {
   std::int64_t total = 0, pending = 0, in_progress = 0, completed = 0, failed = 0, skipped = 0, canceled = 0;
   void add(RecipientStatus status, std::int64_t n);
-  bool all_finished() const { return pending == 0 && in_progress == 0; }
 };
 
 // What the campaign's calls used: calls placed and their conversations' minutes.

@@ -89,8 +89,8 @@ void Dialer::run_campaign(const Job& job) {
       // While the agent is paused, no one is dialed.
       if (agent->status != domain::AgentStatus::active) return postpone_held(tx, job, now_ms + kPausedPollMs);
       // A campaign without recipients waits for some to be added.
-      if (const auto counts = store::campaigns_repo::counts(tx, campaign->id);
-          counts.total > 0 && counts.all_finished()) {
+      if (const auto progress = store::campaigns_repo::progress(tx, campaign->id);
+          progress.any_recipient && !progress.unfinished) {
         call_flow::change_campaign(tx, *campaign, domain::CampaignStatus::completed, now);
         return finish_held(tx, job);
       }

@@ -26,6 +26,10 @@ constexpr std::string_view kInsert =
     "VALUES (?, ?, ?, 'scheduled', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
 constexpr std::string_view kChangeStatus =
     "UPDATE campaigns SET status = ?, updated_at = ?, completed_at = ? WHERE company_id = ? AND id = ? AND status = ?";
+constexpr std::string_view kProgress =
+    "SELECT (SELECT 1 FROM campaign_recipients WHERE campaign_id = ? LIMIT 1) AS any_recipient, "
+    "(SELECT 1 FROM campaign_recipients WHERE campaign_id = ? AND status IN ('pending', 'in_progress') LIMIT 1) "
+    "AS unfinished";
 constexpr std::string_view kStatus = "SELECT status FROM campaigns WHERE id = ?";
 constexpr std::string_view kCounts =
     "SELECT status, count(*) AS n FROM campaign_recipients WHERE campaign_id = ? GROUP BY status";
@@ -186,6 +190,11 @@ domain::RecipientCounts counts(Tx& tx, std::int64_t campaign_id) {
   for (const auto& r : tx.query(kCounts, {campaign_id}).rows)
     if (const auto status = domain::parse_recipient_status(r.str("status"))) counts.add(*status, r.i64("n"));
   return counts;
+}
+
+Progress progress(Tx& tx, std::int64_t campaign_id) {
+  const auto r = tx.one(kProgress, {campaign_id, campaign_id});
+  return {!r->is_null("any_recipient"), !r->is_null("unfinished")};
 }
 
 std::optional<domain::CampaignStatus> status_of(Tx& tx, std::int64_t campaign_id) {

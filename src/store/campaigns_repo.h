@@ -28,6 +28,13 @@ bool change_status(Tx& tx, domain::CompanyId company, std::int64_t campaign_id, 
 // Campaigns of the agent that have not ended (archiving the agent cancels them).
 std::vector<domain::Campaign> unfinished_of_agent(Tx& tx, domain::CompanyId company, std::int64_t agent_id);
 domain::RecipientCounts counts(Tx& tx, std::int64_t campaign_id);
+// Whether the campaign has recipients, and whether any of them is not finished: two indexed
+// look-ups, for the dialer's every pass (counts read every recipient).
+struct Progress {
+  bool any_recipient = false;
+  bool unfinished = false;
+};
+Progress progress(Tx& tx, std::int64_t campaign_id);
 // The status alone, without a lock (the dialer checks it before each dial). The campaign is
 // named by a call of the tenant's.
 std::optional<domain::CampaignStatus> status_of(Tx& tx, std::int64_t campaign_id);

@@ -67,6 +67,14 @@ TEST_F(Calls, ACompletedCallLinksItsOutboundConversationAndCountsAsOutboundUsage
   EXPECT_EQ(conversation.json.at("status"), "completed");
   EXPECT_EQ(conversation.json.at("agent_id").as_int64(), agent_id);
 
+  // The new event types can be subscribed to.
+  EXPECT_EQ(server
+                ->post("/api/webhooks/", company.key,
+                       json::object{{"url", "https://hooks.example.com/cxco"},
+                                    {"events", {"call.status_changed", "campaign.status_changed"}}})
+                .status,
+            201);
+
   const auto usage = server->get("/api/usage/summary", user.key).json.at("voice");
   EXPECT_EQ(usage.at("outbound_conversations"), 1);
   EXPECT_EQ(usage.at("total_conversations"), 1);
