@@ -64,6 +64,8 @@ std::optional<CallStatus> outcome_of(const CallRecord& record);
 inline constexpr std::string_view kNotPlaced = "not_placed";  // the provider has no record of the dial
 inline constexpr std::string_view kDoNotCall = "do_not_call";
 inline constexpr std::string_view kCanceledByCustomer = "canceled";
+inline constexpr std::string_view kCampaignCanceled = "campaign_canceled";
+inline constexpr std::string_view kAgentArchived = "agent_archived";
 
 struct Call {
   std::int64_t id = 0;

@@ -172,7 +172,7 @@ void Dialer::run_call(const Job& job) {
       const bool agent_gone = locked->agent_status == domain::to_string(domain::AgentStatus::archived);
       if (campaign_canceled || agent_gone) {
         call_flow::end_unplaced(tx, call, domain::CallEvent::cancel, domain::CallStatus::canceled,
-                                agent_gone ? "agent_archived" : "campaign_canceled", now_ms);
+                                agent_gone ? domain::kAgentArchived : domain::kCampaignCanceled, now_ms);
         return finish_held(tx, job);
       }
       if (campaign_paused || locked->agent_status != domain::to_string(domain::AgentStatus::active))
