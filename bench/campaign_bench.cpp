@@ -39,7 +39,7 @@ struct Options {
   int recipients = 100000;
   double sim_seconds = 0.05;
   int concurrency = 100;  // the campaign's max_concurrency
-  int latency_requests = 2000;
+  int latency_requests = 20000;
   int clients = 2;  // concurrent API clients measuring latency
 };
 
@@ -195,6 +195,7 @@ int main(int argc, char** argv) {
   // The run: the dialer and the webhook dispatcher as `serve` runs them.
   events::Dispatcher dispatcher(*platform.db, clock, platform.fernet, {});
   services::DialerOptions dialer_options;
+  dialer_options.concurrency = std::max(2, config.db_pool_size / 2);  // as `serve` sets it
   dialer_options.call_poll =
       std::chrono::milliseconds(std::clamp<std::int64_t>(static_cast<std::int64_t>(o.sim_seconds * 250), 20, 1000));
   dialer_options.dial_settle = std::chrono::milliseconds(0);

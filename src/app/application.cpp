@@ -24,6 +24,8 @@ api::ApiSettings api_settings(const Config& c) {
 
 services::DialerOptions dialer_options(const Config& c) {
   services::DialerOptions o;
+  // Half the database pool at most: the API's requests share it, and must not queue behind calls.
+  o.concurrency = std::max(2, c.db_pool_size / 2);
   if (c.provider_mode == ProviderMode::simulated) {
     // A simulated call changes state at its ring and at its end: look a few times per call. A
     // simulated dial dies with its node, so one left dialing is settled at once.

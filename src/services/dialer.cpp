@@ -25,6 +25,10 @@ constexpr std::int64_t kPausedPollMs = 5 * 1000;
 // moved to its opening, and must not hide the ones behind them.
 constexpr int kExtraCandidates = 200;
 
+// Dial work yields the CPU to API requests when the cores are busy (simulated calls make the
+// dialer CPU-bound; real ones wait on the provider).
+constexpr int kBackgroundNiceness = 10;
+
 // The job's lease ran out meanwhile: another node has it; roll back and leave it to that node.
 struct LeaseLost : std::runtime_error {
   LeaseLost() : std::runtime_error("lease lost") {}
@@ -60,7 +64,8 @@ Dialer::Dialer(store::Database& db, const util::Clock& clock, providers::VoicePr
                          options_.campaign_lease},
                // One campaign may hold at most half the slots, so others (and single calls) go on.
                QueueSpec{std::string(call_flow::kCallQueue), [this](const Job& job) { run_call(job); },
-                         options_.call_lease, false, std::max(1, options_.concurrency / 2)}}) {}
+                         options_.call_lease, false, std::max(1, options_.concurrency / 2)}},
+              {}, kBackgroundNiceness) {}
 
 void Dialer::postpone(const Job& job, std::int64_t at_ms) {
   db_.write([&](store::Tx& tx) { store::work_queue::postpone(tx, job, at_ms); });

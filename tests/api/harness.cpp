@@ -81,6 +81,12 @@ TestDatabase::~TestDatabase() {
   std::filesystem::remove_all(dir_, ec);
 }
 
+TestPlatform::TestPlatform() {
+  config.database_url = db.url();
+  config.encryption_keys = "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=";
+  platform = std::make_unique<app::Platform>(config, clock);
+}
+
 std::string Reply::header(std::string_view lower) const {
   for (const auto& [k, v] : headers)
     if (k == lower) return v;

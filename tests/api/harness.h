@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "app/application.h"
+#include "app/platform.h"
 #include "contract/contract_log.h"
 #include "http/client.h"
 
@@ -62,6 +63,16 @@ class TestDatabase {
   std::filesystem::path dir_;
   std::string url_;
   std::string schema_;
+};
+
+// The platform in process on a database of its own, without the listener and the workers: for
+// tests that call the API's handlers or the services directly.
+struct TestPlatform {
+  TestPlatform();
+  TestDatabase db;
+  Config config;
+  util::SystemClock clock;
+  std::unique_ptr<app::Platform> platform;
 };
 
 struct Reply {

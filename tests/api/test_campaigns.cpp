@@ -423,12 +423,8 @@ namespace cxco::test {
 // more is refused.
 TEST(CampaignSize, AHundredThousandRecipientsInOneRequest) {
   constexpr int kMax = 100000;
-  TestDatabase db;
-  Config config;
-  config.database_url = db.url();
-  config.encryption_keys = "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=";
-  util::SystemClock clock;
-  app::Platform platform(config, clock);
+  TestPlatform test;
+  auto& platform = *test.platform;
   auto services = platform.services();
   const auto company = platform.accounts.create_company("Acme", std::nullopt);
   const auto user = platform.accounts.create_user(company.resource.id, "jane@acme.com", "Jane", "owner");

@@ -35,13 +35,8 @@ const std::set<std::string> kHttpMethods = {"get", "put", "post", "delete", "opt
 
 // Every route of a real api::Api, with the access it demands: the same constructor the server runs.
 std::map<Operation, api::Access> routed_operations() {
-  TestDatabase db;
-  Config config;
-  config.database_url = db.url();
-  config.encryption_keys = "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=";
-  util::SystemClock clock;
-  app::Platform platform(config, clock);
-  auto services = platform.services();
+  TestPlatform test;
+  auto services = test.platform->services();
   api::Api api(services, {});
   std::map<Operation, api::Access> out;
   api.routes().for_each([&](const std::string& method, const std::string& path, const api::Route& route) {
