@@ -23,7 +23,9 @@
 namespace cxco::services {
 
 struct DialerOptions {
-  int concurrency = 16;  // dial and follow-up jobs in progress at once on this node
+  // Dial and follow-up jobs in progress at once on this node; `serve` gives the dialer half the
+  // database pool, so API requests never queue behind it for a connection.
+  int concurrency = 4;
   std::chrono::milliseconds poll{100};
   // Between looks at a call in progress. The post-call webhook normally settles a live call;
   // polling is what settles one whose webhook is lost (and every simulated call).
