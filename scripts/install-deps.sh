@@ -7,6 +7,7 @@ packages=(
   cmake ninja-build g++ pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libpq-dev libssl-dev libcurl4-openssl-dev libcli11-dev libgtest-dev
+  libhowardhinnant-date-dev tzdata
   postgresql python3 python3-cryptography curl
 )
 if [[ "${1:-}" == "--with-test-tools" ]]; then

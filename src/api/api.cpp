@@ -122,11 +122,26 @@ Api::Api(services::Services& services, ApiSettings settings)
   if (settings_.rate_limit_per_second > 0)
     limiter_ = std::make_unique<RateLimiter>(settings_.rate_limit_per_second, settings_.rate_limit_burst);
   Routes all;
-  for (auto* add :
-       {add_health_routes, add_admin_routes, add_company_routes, add_user_routes, add_voice_routes,
-        add_phone_number_routes, add_agent_routes, add_webhook_routes, add_metrics_routes, add_conversation_routes,
-        add_usage_routes, add_elevenlabs_integration_routes, add_provider_routes, add_whatsapp_number_routes,
-        add_whatsapp_integration_routes, add_openapi_routes, add_key_routes, add_audit_routes})
+  for (auto* add : {add_health_routes,
+                    add_admin_routes,
+                    add_company_routes,
+                    add_user_routes,
+                    add_voice_routes,
+                    add_phone_number_routes,
+                    add_agent_routes,
+                    add_webhook_routes,
+                    add_metrics_routes,
+                    add_conversation_routes,
+                    add_usage_routes,
+                    add_elevenlabs_integration_routes,
+                    add_provider_routes,
+                    add_whatsapp_number_routes,
+                    add_whatsapp_integration_routes,
+                    add_openapi_routes,
+                    add_key_routes,
+                    add_audit_routes,
+                    add_call_routes,
+                    add_campaign_routes})
     add(all);
   // Every route that takes a key gets its policy here, once, so a request finds it in its route.
   const auto& policies = route_policies();

@@ -150,5 +150,7 @@ void add_whatsapp_integration_routes(Routes& routes);
 void add_openapi_routes(Routes& routes);
 void add_key_routes(Routes& routes);
 void add_audit_routes(Routes& routes);
+void add_call_routes(Routes& routes);
+void add_campaign_routes(Routes& routes);
 
 }  // namespace cxco::api

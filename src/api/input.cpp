@@ -1,5 +1,6 @@
 #include "api/input.h"
 
+#include "util/json.h"
 #include "wire/cursor.h"
 
 namespace cxco::api {
@@ -20,6 +21,15 @@ Input Input::query(const http::Request& request) {
   boost::json::object o;
   for (const auto& [k, v] : request.query) o[k] = v;
   return Input("query", std::move(o), true);
+}
+
+std::string read_dynamic_variables(wire::FieldReader& in) {
+  auto variables = in.object("dynamic_variables");
+  if (!variables.object()) return "{}";
+  for (const auto& [name, value] : *variables.object())
+    if (!(value.is_string() || value.is_number() || value.is_bool()))
+      variables.error(name, "A dynamic variable is a string, a number or a boolean", "value_error");
+  return util::to_json(*variables.object());
 }
 
 domain::PageRequest read_page(Input& query) {

@@ -40,4 +40,8 @@ class Input : private detail::InputStorage, public wire::FieldReader {
 // call check() afterwards.
 domain::PageRequest read_page(Input& query);
 
+// `dynamic_variables` of a call or recipient: {name: string | number | boolean}, as JSON text
+// ("{}" when absent). Errors are recorded in `in`.
+std::string read_dynamic_variables(wire::FieldReader& in);
+
 }  // namespace cxco::api

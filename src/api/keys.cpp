@@ -53,7 +53,7 @@ http::Response create_key(Call& call) {
   const auto name = in.string("name", kRequired, 255);
   key.scopes = read_scopes(in);
   key.agents = read_agents(in);
-  key.expires_unix = in.timestamp("expires_at", kOptional);
+  if (const auto ms = in.timestamp_ms("expires_at", kOptional)) key.expires_unix = *ms / 1000;
   in.check();
   key.name = *name;
   return json_response(201, call.services.keys.create(call.principal.company, call.principal.grant, key));

@@ -59,6 +59,24 @@ const std::vector<RoutePolicy>& route_policies() {
       {"GET", "/api/conversations/{conversation_id}", needs(Scope::conversations_read)},
       {"GET", "/api/conversations/{conversation_id}/audio", needs(Scope::conversations_read)},
 
+      {"POST", "/api/calls/", needs(Scope::calls_write), 201},
+      {"GET", "/api/calls/", needs(Scope::calls_read)},
+      {"GET", "/api/calls/{call_id}", needs(Scope::calls_read)},
+      {"POST", "/api/calls/{call_id}/cancel", needs(Scope::calls_write), 200},
+      // The do-not-call list is the company's, whatever agents a key is limited to.
+      {"GET", "/api/do-not-call/", needs(Scope::calls_read)},
+      {"POST", "/api/do-not-call/", needs(Scope::calls_write), 201},
+      {"DELETE", "/api/do-not-call/{phone_number}", needs(Scope::calls_write), 204},
+
+      {"POST", "/api/campaigns/", needs(Scope::campaigns_write), 201},
+      {"GET", "/api/campaigns/", needs(Scope::campaigns_read)},
+      {"GET", "/api/campaigns/{campaign_id}", needs(Scope::campaigns_read)},
+      {"POST", "/api/campaigns/{campaign_id}/pause", needs(Scope::campaigns_write), 200},
+      {"POST", "/api/campaigns/{campaign_id}/resume", needs(Scope::campaigns_write), 200},
+      {"POST", "/api/campaigns/{campaign_id}/cancel", needs(Scope::campaigns_write), 200},
+      {"POST", "/api/campaigns/{campaign_id}/recipients", needs(Scope::campaigns_write), 200},
+      {"GET", "/api/campaigns/{campaign_id}/recipients", needs(Scope::campaigns_read)},
+
       {"GET", "/api/usage/summary", needs(Scope::usage_read)},
       {"GET", "/api/usage/daily", needs(Scope::usage_read)},
 

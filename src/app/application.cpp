@@ -1,6 +1,7 @@
 #include "app/application.h"
 
 #include <algorithm>
+#include <cmath>
 #include <iostream>
 #include <thread>
 
@@ -9,8 +10,9 @@
 #include "app/platform.h"
 #include "events/dispatcher.h"
 #include "http/server.h"
-#include "services/reconciler.h"
+#include "services/dialer.h"
 #include "services/housekeeping.h"
+#include "services/reconciler.h"
 #include "services/whatsapp_worker.h"
 #include "util/log.h"
 
@@ -20,6 +22,19 @@ namespace {
 
 api::ApiSettings api_settings(const Config& c) {
   return {c.admin_key, c.rate_limit_per_second, c.rate_limit_burst, c.whatsapp_verify_token, c.db_pool_size};
+}
+
+services::DialerOptions dialer_options(const Config& c) {
+  services::DialerOptions o;
+  // Half the database pool at most: the API's requests share it, and must not queue behind calls.
+  o.concurrency = std::max(2, c.db_pool_size / 2);
+  if (c.provider_mode == ProviderMode::simulated) {
+    // A simulated call changes state at its ring and at its end: look a few times per call. A
+    // simulated dial dies with its node, so one left dialing is settled at once.
+    o.call_poll = std::chrono::milliseconds(std::clamp<std::int64_t>(std::llround(c.sim_call_seconds * 250), 20, 1000));
+    o.dial_settle = std::chrono::milliseconds(0);
+  }
+  return o;
 }
 
 events::DispatcherOptions dispatcher_options(const Config& c) {
@@ -43,7 +58,9 @@ struct Application::Impl {
         dispatcher(*platform.db, clock, platform.fernet, dispatcher_options(config)),
         whatsapp_worker(*platform.db, clock, platform.credentials, *platform.whatsapp_provider, *platform.llm,
                         {.live = platform.live()}),
-        housekeeping(*platform.db, clock, platform.keys, {.audit_retention_days = config.audit_retention_days}) {
+        housekeeping(*platform.db, clock, platform.keys, {.audit_retention_days = config.audit_retention_days}),
+        dialer(*platform.db, clock, *platform.voice, platform.credentials, platform.conversations,
+               dialer_options(config)) {
     // Simulated calls never miss their webhook: only live mode has anything to reconcile.
     if (platform.live())
       reconciler = std::make_unique<services::Reconciler>(
@@ -63,6 +80,7 @@ struct Application::Impl {
   services::WhatsAppWorker whatsapp_worker;
   services::Housekeeping housekeeping;
   std::unique_ptr<services::Reconciler> reconciler;  // live mode only
+  services::Dialer dialer;
   std::unique_ptr<http::Server> server;
 };
 
@@ -98,7 +116,9 @@ void Application::run() {
   impl_->whatsapp_worker.start();
   impl_->housekeeping.start();
   if (impl_->reconciler) impl_->reconciler->start();
+  impl_->dialer.start();
   impl_->server->run(impl_->options.handle_signals);
+  impl_->dialer.stop();
   if (impl_->reconciler) impl_->reconciler->stop();
   impl_->housekeeping.stop();
   impl_->whatsapp_worker.stop();

@@ -87,6 +87,16 @@ int run_cli(int argc, char** argv) {
                        "E.164 number the agent transfers the caller to (SIP REFER)");
   simulate->add_option("--count", simulate_options.count, "Number of calls")->check(CLI::Range(1, 10000));
 
+  std::int64_t watch_id = 0;
+  std::string watch_key;
+  double watch_interval = 1;
+  auto* watch = dev->add_subcommand("watch-campaign",
+                                    "Print a campaign's counts every second until it completes (through the running "
+                                    "server's API)");
+  watch->add_option("CAMPAIGN_ID", watch_id, "Campaign id")->required();
+  watch->add_option("--key", watch_key, "A user key of the campaign's company")->required();
+  watch->add_option("--interval", watch_interval, "Seconds between looks")->check(CLI::Range(0.1, 3600.0));
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -153,8 +163,10 @@ int run_cli(int argc, char** argv) {
       auto db = open_database(config);
       services::Catalog catalog(*db, clock);
       const auto count =
-          catalog.sync_provider_voices(make_voice_provider(config)->list_voices(config.elevenlabs_api_key));
+          catalog.sync_provider_voices(make_voice_provider(config, clock)->list_voices(config.elevenlabs_api_key));
       std::cout << "synced " << count << " voices\n";
+    } else if (watch->parsed()) {
+      return watch_campaign(config, watch_id, watch_key, watch_interval);
     } else if (simulate->parsed()) {
       Platform platform(config, clock);
       return simulate_calls(config, platform.agents, clock, simulate_options);

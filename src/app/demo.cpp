@@ -2,14 +2,18 @@
 
 #include <boost/json/parse.hpp>
 
+#include <chrono>
+#include <ctime>
 #include <iostream>
 #include <random>
+#include <thread>
 
 #include "crypto/signatures.h"
 #include "domain/validation.h"
 #include "http/client.h"
 #include "providers/simulated_post_call.h"
 #include "util/json.h"
+#include "util/time.h"
 
 namespace cxco::app {
 
@@ -37,6 +41,20 @@ void seed_demo(Platform& platform, std::ostream& out) {
       << std::flush;
 }
 
+namespace {
+
+// The running server's URL for `path`: it listens on CXCO_LISTEN; a wildcard address is reached
+// on loopback.
+std::string server_url(const Config& config, const std::string& path) {
+  const auto colon = config.listen.rfind(':');
+  auto host = config.listen.substr(0, colon);
+  if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
+  if (host == "[::]") host = "[::1]";
+  return "http://" + host + config.listen.substr(colon) + path;
+}
+
+}  // namespace
+
 int simulate_calls(const Config& config, services::Agents& agents, const util::Clock& clock, const SimulateOptions& o) {
   if (config.elevenlabs_webhook_secret.empty()) {
     std::cerr << "cxco: set CXCO_ELEVENLABS_WEBHOOK_SECRET, to the same value for `serve` and `dev simulate-call`\n";
@@ -54,12 +72,7 @@ int simulate_calls(const Config& config, services::Agents& agents, const util::C
   providers::SimulatedCall call;
   call.external_agent_id = *agent->external_agent_id;
   call.agent_number = agent->number;
-  // The server listens on CXCO_LISTEN; a wildcard address is reached on loopback.
-  const auto colon = config.listen.rfind(':');
-  auto host = config.listen.substr(0, colon);
-  if (host.empty() || host == "0.0.0.0") host = "127.0.0.1";
-  if (host == "[::]") host = "[::1]";
-  const auto url = "http://" + host + config.listen.substr(colon) + "/api/integrations/elevenlabs/post-call";
+  const auto url = server_url(config, "/api/integrations/elevenlabs/post-call");
 
   std::mt19937 rng{std::random_device{}()};
   int stored = 0;
@@ -91,6 +104,39 @@ int simulate_calls(const Config& config, services::Agents& agents, const util::C
   }
   std::cerr << "cxco: sent " << o.count << " call(s), " << stored << " stored\n";
   return 0;
+}
+
+int watch_campaign(const Config& config, std::int64_t campaign_id, const std::string& user_key,
+                   double interval_seconds) {
+  http::ClientRequest request;
+  request.method = "GET";
+  request.url = server_url(config, "/api/campaigns/" + std::to_string(campaign_id));
+  request.headers = {{"X-API-Key", user_key}};
+  for (;;) {
+    const auto response = http::perform(request);
+    if (!response.error.empty()) {
+      std::cerr << "cxco: cannot reach the server at " << request.url << ": " << response.error
+                << " (is `cxco serve` running?)\n";
+      return 1;
+    }
+    boost::system::error_code ec;
+    const auto answer = boost::json::parse(response.body, ec);
+    if (!response.ok() || ec || !answer.is_object()) {
+      std::cerr << "cxco: " << response.status << " " << response.body << "\n";
+      return 1;
+    }
+    const auto& campaign = answer.as_object();
+    const auto& counts = campaign.at("counts").as_object();
+    const std::string status(campaign.at("status").as_string());
+    std::cout << util::iso8601(std::time(nullptr)) << "  " << status;
+    for (const auto* key : {"total", "pending", "in_progress", "completed", "failed", "skipped", "canceled"})
+      std::cout << "  " << key << " " << counts.at(key).as_int64();
+    const auto& usage = campaign.at("usage").as_object();
+    std::cout << "  calls " << usage.at("calls").as_int64() << "  minutes " << util::to_json(usage.at("minutes"))
+              << std::endl;
+    if (status == "completed" || status == "canceled") return 0;
+    std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<std::int64_t>(interval_seconds * 1000)));
+  }
 }
 
 }  // namespace cxco::app

@@ -23,4 +23,10 @@ struct SimulateOptions {
 // Returns the process exit status.
 int simulate_calls(const Config& config, services::Agents& agents, const util::Clock& clock, const SimulateOptions& o);
 
+// `cxco dev watch-campaign`: prints a campaign's counts (through the running server's API, with
+// a user key) every `interval_seconds` until it completes or is canceled. Returns the process
+// exit status.
+int watch_campaign(const Config& config, std::int64_t campaign_id, const std::string& user_key,
+                   double interval_seconds);
+
 }  // namespace cxco::app

@@ -55,8 +55,9 @@ std::unique_ptr<store::Database> open_database(const Config& config) {
   }
 }
 
-std::unique_ptr<providers::VoiceProvider> make_voice_provider(const Config& config) {
-  if (config.provider_mode == ProviderMode::simulated) return providers::make_simulated_voice_provider();
+std::unique_ptr<providers::VoiceProvider> make_voice_provider(const Config& config, const util::Clock& clock) {
+  if (config.provider_mode == ProviderMode::simulated)
+    return providers::make_simulated_voice_provider(clock, config.sim_call_seconds);
   return providers::make_elevenlabs_client(config.elevenlabs_base_url);
 }
 
@@ -65,7 +66,7 @@ Platform::Platform(const Config& cfg, const util::Clock& clk)
       clock(clk),
       fernet(load_encryption_keys(config)),
       db(open_database(config)),
-      voice(make_voice_provider(config)),
+      voice(make_voice_provider(config, clock)),
       whatsapp_provider(live() ? providers::make_whatsapp_client(config.whatsapp_graph_base_url)
                                : providers::make_simulated_whatsapp()),
       llm(live() ? providers::make_llm_client() : providers::make_simulated_llm()),
@@ -83,11 +84,13 @@ Platform::Platform(const Config& cfg, const util::Clock& clk)
       webhooks(*db, clock, fernet, config.webhook_allow_private),
       whatsapp(*db, clock, credentials, live(), config.whatsapp_sim_verify_seconds, config.whatsapp_app_secret),
       idempotency(*db, clock, fernet),
-      operations(*db) {}
+      operations(*db),
+      calls(*db, clock),
+      campaigns(*db, clock) {}
 
 services::Services Platform::services() {
-  return {accounts,      keys,  audit_log, catalog,  credentials, agents,
-          conversations, usage, webhooks,  whatsapp, idempotency, operations};
+  return {accounts, keys,     audit_log, catalog,     credentials, agents, conversations,
+          usage,    webhooks, whatsapp,  idempotency, operations,  calls,  campaigns};
 }
 
 }  // namespace cxco::app

@@ -23,7 +23,7 @@ namespace cxco::app {
 crypto::MultiFernet load_encryption_keys(const Config& config);
 // Opens the configured database and applies pending migrations. Throws ConfigError.
 std::unique_ptr<store::Database> open_database(const Config& config);
-std::unique_ptr<providers::VoiceProvider> make_voice_provider(const Config& config);
+std::unique_ptr<providers::VoiceProvider> make_voice_provider(const Config& config, const util::Clock& clock);
 
 struct Platform {
   Platform(const Config& config, const util::Clock& clock);
@@ -53,6 +53,8 @@ struct Platform {
   services::WhatsApp whatsapp;
   services::Idempotency idempotency;
   services::Operations operations;
+  services::Calls calls;
+  services::Campaigns campaigns;
 };
 
 }  // namespace cxco::app

@@ -28,6 +28,7 @@ const std::vector<ConfigVariable>& config_variables() {
       {"CXCO_WHATSAPP_SIM_VERIFY_SECONDS", "5", "simulated mode: seconds before WhatsApp verification turns active"},
       {"CXCO_RECONCILE_INTERVAL_SECONDS", "600",
        "live mode: seconds between runs of the reconciler that stores calls whose post-call webhook never arrived"},
+      {"CXCO_SIM_CALL_SECONDS", "3", "simulated mode: seconds an answered outbound call lasts (decimals allowed)"},
       {"CXCO_LOG_FORMAT", "text", "text or json (one object a line)"},
       {"CXCO_DB_POOL_SIZE", "8", "database connections, and so request worker threads (1..256)"},
       {"CXCO_RATE_LIMIT_PER_SECOND", "100",
@@ -148,6 +149,8 @@ Config load_config(const std::map<std::string, std::string>& values) {
       parse_number("CXCO_WHATSAPP_SIM_VERIFY_SECONDS", get("CXCO_WHATSAPP_SIM_VERIFY_SECONDS"), 0, 86400);
   c.reconcile_interval_seconds =
       parse_number("CXCO_RECONCILE_INTERVAL_SECONDS", get("CXCO_RECONCILE_INTERVAL_SECONDS"), 1, 86400);
+
+  c.sim_call_seconds = parse_number("CXCO_SIM_CALL_SECONDS", get("CXCO_SIM_CALL_SECONDS"), 0.001, 86400);
 
   const auto log_format = get("CXCO_LOG_FORMAT");
   if (log_format != "text" && log_format != "json")

@@ -36,6 +36,7 @@ struct Config {
   bool webhook_allow_private = false;
   double whatsapp_sim_verify_seconds = 5;
   double reconcile_interval_seconds = 600;  // live mode: between runs of the conversation reconciler
+  double sim_call_seconds = 3;              // simulated mode: how long an answered outbound call lasts
   bool log_json = false;
   double rate_limit_per_second = 100;  // per API key and node; 0 turns rate limiting off
   double rate_limit_burst = 200;

@@ -62,6 +62,11 @@ struct CallRecord {
   std::string metadata_json = "{}";
   std::optional<std::string> sip_refer_destination;
   std::int64_t sip_refer_seconds = 0;
+  // What an outbound call's conversation tells beyond its status (platform.md section 7).
+  bool connected = false;                     // the call was answered (talking, or over after talking)
+  bool voicemail = false;                     // a voicemail system answered (the detection tool ended it)
+  std::optional<std::string> failure_reason;  // why it never connected: "busy", "no-answer", ...
+  std::optional<std::string> dial_token;      // conversation_initiation_client_data.user_id
 
   bool finished() const { return status != "in_progress"; }
 };

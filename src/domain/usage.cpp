@@ -22,6 +22,8 @@ UsageTotals& UsageTotals::operator+=(const UsageTotals& o) {
   messages += o.messages;
   successful += o.successful;
   known_outcomes += o.known_outcomes;
+  outbound_conversations += o.outbound_conversations;
+  outbound_duration_seconds += o.outbound_duration_seconds;
   return *this;
 }
 

@@ -20,6 +20,9 @@ struct UsageTotals {
   std::int64_t messages = 0;
   std::int64_t successful = 0;
   std::int64_t known_outcomes = 0;  // conversations whose success is known (true or false)
+  // The part of conversations and duration_seconds that outbound calls make up.
+  std::int64_t outbound_conversations = 0;
+  std::int64_t outbound_duration_seconds = 0;
 
   UsageTotals& operator+=(const UsageTotals& other);
 };

@@ -5,6 +5,8 @@
 #include <set>
 #include <utility>
 
+#include "domain/campaign.h"
+
 namespace cxco::domain {
 
 bool is_email(std::string_view s) {
@@ -285,5 +287,6 @@ bool is_number_of_country(std::string_view e164, std::string_view country_code) 
     if (countries->substr(at, 2) == country_code) return true;
   return false;
 }
+bool is_time_zone(std::string_view s) { return find_time_zone(s) != nullptr; }
 
 }  // namespace cxco::domain

@@ -18,5 +18,7 @@ bool is_language_code(std::string_view s);
 std::optional<std::string_view> countries_of_number(std::string_view e164);
 // False when the number's calling code belongs to other countries (+27... is not a US number).
 bool is_number_of_country(std::string_view e164, std::string_view country_code);
+// An IANA time zone name the system's tz database knows ("Africa/Johannesburg", "UTC").
+bool is_time_zone(std::string_view s);
 
 }  // namespace cxco::domain

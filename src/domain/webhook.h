@@ -13,7 +13,8 @@
 namespace cxco::domain {
 
 inline constexpr const char* kEventTypes[] = {"conversation.completed", "conversation.transferred",
-                                              "agent.status_changed", "phone_number.whatsapp_verified"};
+                                              "agent.status_changed",   "phone_number.whatsapp_verified",
+                                              "call.status_changed",    "campaign.status_changed"};
 bool is_event_type(std::string_view type);
 
 struct Webhook {

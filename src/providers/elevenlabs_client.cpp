@@ -252,7 +252,7 @@ class ElevenLabsClient final : public VoiceProvider {
         .timeout = retry_.timeout,
         .max_response_bytes = kMaxRecordingBytes};
     if (range) request.headers.emplace_back("Range", *range);
-    auto answer = send(operation, api_key, [&] {
+    auto answer = send(operation, api_key, true, [&] {
       auto download = std::make_unique<http::Download>(request);
       Answer a{download->head(), nullptr};
       if (a.response.ok())
@@ -280,6 +280,41 @@ class ElevenLabsClient final : public VoiceProvider {
     return recording;
   }
 
+  std::string place_call(const std::string& api_key, const OutboundCall& c) override {
+    json::object client_data{{"user_id", c.dial_token},
+                             {"dynamic_variables", json::parse(c.dynamic_variables_json).as_object()}};
+    if (c.first_message)
+      client_data["conversation_config_override"] = {{"agent", {{"first_message", *c.first_message}}}};
+    const json::object body{{"agent_id", c.agent_id},
+                            {"agent_phone_number_id", c.agent_phone_number_id},
+                            {"to_number", c.to_number},
+                            {"conversation_initiation_client_data", std::move(client_data)}};
+    // Not repeated after a lost answer: the call may have been placed (the caller looks it up).
+    const auto answer = object_of(
+        "place_call",
+        call("place_call", api_key, "POST",
+             url({"v1", "convai", c.telephony == "twilio" ? "twilio" : "sip-trunk", "outbound-call"}), body, false));
+    const auto* placed = answer.if_contains("success");
+    const auto conversation_id = string_field(answer, "conversation_id");
+    if ((placed && placed->is_bool() && !placed->get_bool()) || conversation_id.empty())
+      throw ProviderError("place_call", 200, "the provider did not place the call: " + string_field(answer, "message"));
+    return conversation_id;
+  }
+
+  std::optional<std::string> find_conversation(const std::string& api_key, const std::string& agent_id,
+                                               const std::string& user_id) override {
+    auto u = url({"v1", "convai", "conversations"});
+    u.params().append({"agent_id", agent_id});
+    u.params().append({"user_id", user_id});
+    u.params().append({"page_size", "1"});
+    const auto body = object_of("find_conversation", call("find_conversation", api_key, "GET", u));
+    if (const auto* items = body.if_contains("conversations"); items && items->is_array())
+      for (const auto& c : items->get_array())
+        if (c.is_object())
+          if (auto id = string_field(c.get_object(), "conversation_id"); !id.empty()) return id;
+    return std::nullopt;
+  }
+
  private:
   boost::urls::url url(std::initializer_list<std::string_view> segments) const {
     return http::with_segments(base_, segments);
@@ -290,9 +325,10 @@ class ElevenLabsClient final : public VoiceProvider {
     json::value body;  // null for an empty body
   };
 
-  // One logical call: retries 429, 5xx and transport errors, throws ProviderError on failure.
+  // One logical call, sent as `send` says.
   Outcome call(const std::string& operation, const std::string& api_key, std::string method,
-               const boost::urls::url& target, const std::optional<json::object>& body = std::nullopt) const {
+               const boost::urls::url& target, const std::optional<json::object>& body = std::nullopt,
+               bool may_repeat = true) const {
     http::ClientRequest request;
     request.method = std::move(method);
     request.url = std::string(target.buffer());
@@ -302,7 +338,7 @@ class ElevenLabsClient final : public VoiceProvider {
       request.headers.emplace_back("Content-Type", "application/json");
       request.body = util::to_json(*body);
     }
-    const auto answer = send(operation, api_key, [&] { return Answer{http::perform(request), nullptr}; });
+    const auto answer = send(operation, api_key, may_repeat, [&] { return Answer{http::perform(request), nullptr}; });
     return {answer.response.status, parse_success(operation, answer.response)};
   }
 
@@ -313,9 +349,10 @@ class ElevenLabsClient final : public VoiceProvider {
   };
 
   // Sends with `attempt` until it succeeds: retries 429, 5xx and transport errors, throws
-  // ProviderError on failure.
+  // ProviderError on failure. A request that must not happen twice (may_repeat false) is
+  // retried only after a 429, which did nothing.
   template <class Attempt>
-  Answer send(const std::string& operation, const std::string& api_key, Attempt attempt_once) const {
+  Answer send(const std::string& operation, const std::string& api_key, bool may_repeat, Attempt attempt_once) const {
     auto backoff = retry_.first_backoff;
     for (int attempt = 1;; ++attempt) {
       auto answer = attempt_once();
@@ -323,7 +360,7 @@ class ElevenLabsClient final : public VoiceProvider {
       metrics::observe("cxco_provider_request_duration_seconds", {{"provider", "elevenlabs"}, {"operation", operation}},
                        response.elapsed_ms / 1000);
       if (response.ok()) return answer;
-      if (!retryable(response) || attempt >= retry_.attempts) {
+      if (!retryable(response) || (!may_repeat && response.status != 429) || attempt >= retry_.attempts) {
         metrics::increment("cxco_provider_errors_total", {{"provider", "elevenlabs"}, {"operation", operation}});
         throw failure(operation, response, api_key);
       }

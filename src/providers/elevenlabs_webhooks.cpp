@@ -18,8 +18,8 @@ namespace {
 // Bounds of what a real call can report: unix times between 2000 and 2100, a call (and any
 // moment in it) at most a day long. A signed payload beyond them is refused rather than
 // metered: it would put a call in year -292277022601 and usage in the negative.
-constexpr std::int64_t kEarliestUnix = 946684800;   // 2000-01-01
-constexpr std::int64_t kLatestUnix = 4102444800;    // 2100-01-01
+constexpr std::int64_t kEarliestUnix = 946684800;  // 2000-01-01
+constexpr std::int64_t kLatestUnix = 4102444800;   // 2100-01-01
 constexpr std::int64_t kLongestCallSeconds = 86400;
 
 // Copies the fields that are present and not null.
@@ -44,6 +44,16 @@ std::optional<std::string> transfer_destination(const json::array* tool_results)
       return std::string(number->get_string());
   }
   return std::nullopt;
+}
+
+// Whether the provider's voicemail detection ended the call (a voicemail_detection_success result).
+bool voicemail_detected(const json::array* tool_results) {
+  if (!tool_results) return false;
+  return std::any_of(tool_results->begin(), tool_results->end(), [](const json::value& item) {
+    const auto* result = item.is_object() ? item.get_object().if_contains("result") : nullptr;
+    const auto* type = result && result->is_object() ? result->get_object().if_contains("result_type") : nullptr;
+    return type && type->is_string() && type->get_string() == "voicemail_detection_success";
+  });
 }
 
 // Tokens of every model and category in a turn's llm_usage ({"model_usage": {model: {input:
@@ -75,11 +85,14 @@ domain::CallRecord map_transcription(FieldReader& data, std::optional<std::int64
   m.external_agent_id = data.string("agent_id", kRequired).value_or("");
   const auto provider_status = data.string("status");
   m.status = status_of(provider_status);
+  m.connected = provider_status == "in-progress" || provider_status == "processing" || provider_status == "done";
+  m.dial_token = data.object("conversation_initiation_client_data").string("user_id");
 
   auto meta = data.object("metadata");
   m.started_unix = meta.integer("start_time_unix_secs", wire::kOptional, kEarliestUnix, kLatestUnix)
                        .value_or(event_unix.value_or(now_unix));
   m.duration_seconds = meta.integer("call_duration_secs", wire::kOptional, 0, kLongestCallSeconds).value_or(0);
+  if (m.status == "failed") m.failure_reason = meta.string("termination_reason");
   auto phone = meta.object("phone_call");
   m.caller_number = phone.string("external_number");
   // Calls without a phone leg (web widget) are the caller reaching the agent: inbound.
@@ -101,6 +114,7 @@ domain::CallRecord map_transcription(FieldReader& data, std::optional<std::int64
       const auto at = turn.number("time_in_call_secs", kRequired, 0, kLongestCallSeconds).value_or(0.0);
       m.transcript.push_back({role.value_or(""), message, at});
       // The first transfer ends the agent's part; the call time after it is SIP refer time.
+      m.voicemail = m.voicemail || voicemail_detected(turn.array("tool_results"));
       const auto destination = transfer_destination(turn.array("tool_results"));
       if (destination && !m.sip_refer_destination) {
         m.sip_refer_destination = destination;
@@ -133,7 +147,8 @@ domain::CallRecord map_initiation_failure(FieldReader& data, std::optional<std::
   m.direction = "outbound";
   m.started_unix = event_unix.value_or(now_unix);
   json::object metadata;
-  if (const auto reason = data.string("failure_reason")) metadata["failure_reason"] = *reason;
+  m.failure_reason = data.string("failure_reason");
+  if (m.failure_reason) metadata["failure_reason"] = *m.failure_reason;
   if (const auto details = data.object("metadata"); details.object()) metadata["failure_details"] = *details.object();
   m.metadata_json = util::to_json(metadata);
   return m;

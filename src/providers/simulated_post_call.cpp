@@ -39,10 +39,26 @@ json::object simulated_post_call(const SimulatedCall& call) {
               {"output_total", {{"tokens", 45}, {"price", 0.000018}}}}}}}};
     transcript.push_back(std::move(t));
   };
-  for (std::size_t i = 0; i < lines.size(); ++i)
+  const bool voicemail = call.outbound && call.outbound->voicemail;
+  for (std::size_t i = 0; i < lines.size() && !voicemail; ++i)
     turn(lines[i].first, lines[i].second,
          talk_until * static_cast<std::int64_t>(i) / static_cast<std::int64_t>(lines.size() + 1));
-  if (call.transfer_to) {
+  if (voicemail) {
+    // The provider's voicemail detection tool ends the call (providers.md 1.4's tool results).
+    turn("agent", "Hello, this is a message for you.", 1);
+    auto& last = transcript.back().as_object();
+    last["tool_results"] = json::array{json::object{{"request_id", "voicemail_1"},
+                                                    {"tool_name", "voicemail_detection"},
+                                                    {"type", "system"},
+                                                    {"is_error", false},
+                                                    {"tool_has_been_called", true},
+                                                    {"result_value", R"({"status":"success"})"},
+                                                    {"result",
+                                                     {{"result_type", "voicemail_detection_success"},
+                                                      {"status", "success"},
+                                                      {"voicemail_message", nullptr},
+                                                      {"reason", "A voicemail greeting answered"}}}}};
+  } else if (call.transfer_to) {
     turn("agent", "Let me put you through to a colleague now.", talk_until);
     auto& last = transcript.back().as_object();
     const std::string request_id = "transfer_" + crypto::to_hex(crypto::random_bytes(4));
@@ -72,37 +88,43 @@ json::object simulated_post_call(const SimulatedCall& call) {
   std::string caller = "+2782";
   for (const unsigned char b : crypto::random_bytes(7)) caller += static_cast<char>('0' + b % 10);
   json::object phone_call{{"type", "sip_trunking"},
-                          {"direction", "inbound"},
+                          {"direction", call.outbound ? "outbound" : "inbound"},
                           {"phone_number_id", "sim_phone"},
                           {"agent_number", call.agent_number},
-                          {"external_number", std::move(caller)},
+                          {"external_number", call.outbound ? call.outbound->to_number : std::move(caller)},
                           {"call_sid", "sim_call_" + crypto::to_hex(crypto::random_bytes(6))}};
   json::object metadata{
       {"start_time_unix_secs", call.started_unix},
       {"accepted_time_unix_secs", call.started_unix},
       {"call_duration_secs", duration},
       {"cost", duration * 10},
-      {"termination_reason", call.transfer_to ? "Call transferred" : "end_call tool was called."},
+      {"termination_reason", voicemail          ? "Voicemail detected"
+                             : call.transfer_to ? "Call transferred"
+                                                : "end_call tool was called."},
       {"main_language", "en"},
       {"conversation_initiation_source", "sip_trunk"},
       {"charging", {{"tier", "pro"}, {"llm_price", 0.0009}, {"llm_charge", 4}, {"call_charge", duration * 10}}},
       {"phone_call", std::move(phone_call)}};
   json::object analysis{
       {"call_successful", call.successful ? "success" : "failure"},
-      {"transcript_summary", call.transfer_to
+      {"transcript_summary", voicemail ? "A voicemail greeting answered; the agent left no message."
+                             : call.transfer_to
                                  ? "The caller asked about the Pro plan and was transferred to a colleague."
                                  : "The caller asked about Pro plan pricing; the agent offered to email details."},
       {"call_summary_title", "Pro plan pricing"},
       {"evaluation_criteria_results", json::object{}},
       {"data_collection_results", json::object{}}};
+  json::object client_data;
+  if (call.outbound) client_data["user_id"] = call.outbound->dial_token;
   json::object data{{"agent_id", call.external_agent_id},
-                    {"conversation_id", "conv_" + crypto::to_hex(crypto::random_bytes(12))},
+                    {"conversation_id", call.outbound ? call.outbound->conversation_id
+                                                      : "conv_" + crypto::to_hex(crypto::random_bytes(12))},
                     {"status", "done"},
-                    {"user_id", nullptr},
+                    {"user_id", call.outbound ? json::value(call.outbound->dial_token) : json::value(nullptr)},
                     {"transcript", std::move(transcript)},
                     {"metadata", std::move(metadata)},
                     {"analysis", std::move(analysis)},
-                    {"conversation_initiation_client_data", json::object{}},
+                    {"conversation_initiation_client_data", std::move(client_data)},
                     {"has_audio", true},
                     {"has_user_audio", true},
                     {"has_response_audio", true}};

@@ -17,6 +17,14 @@ struct SimulatedCall {
   std::int64_t duration_seconds = 180;
   bool successful = true;
   std::optional<std::string> transfer_to;  // E.164: the agent transfers by SIP REFER mid-call
+  // A call CXCo placed (platform.md section 7): the number called, the conversation id the
+  // provider gave the dial and the dial token the conversation carries (its user_id); whether a
+  // voicemail system answered. Absent: a caller rang the agent.
+  struct Outbound {
+    std::string to_number, conversation_id, dial_token;
+    bool voicemail = false;
+  };
+  std::optional<Outbound> outbound;
 };
 
 boost::json::object simulated_post_call(const SimulatedCall& call);

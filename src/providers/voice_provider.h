@@ -15,6 +15,7 @@
 #include "config/config.h"
 #include "http/types.h"
 #include "providers/provider_error.h"
+#include "util/time.h"
 
 namespace cxco::providers {
 
@@ -51,6 +52,18 @@ struct ProviderVoice {
   std::string voice_id, name, category, gender, accent, language, description;
   std::optional<std::string> preview_url;
   boost::json::object labels;
+};
+
+// An outbound call (platform.md section 7, providers.md 1.2 "Outbound call").
+struct OutboundCall {
+  std::string telephony;  // the number's provider slug: sip_trunk or twilio, which picks the endpoint
+  std::string agent_id, agent_phone_number_id;
+  std::string to_number;  // E.164
+  // conversation_initiation_client_data.user_id: the conversation carries it, so a call whose
+  // answer was lost (the node died mid-dial) is found again by it instead of dialed twice.
+  std::string dial_token;
+  std::string dynamic_variables_json = "{}";  // {name: string | number | boolean}
+  std::optional<std::string> first_message;   // overrides the agent's opening line
 };
 
 struct ConversationPage {
@@ -90,6 +103,11 @@ class VoiceProvider {
   // 404 when the provider has no recording of it.
   virtual Recording conversation_audio(const std::string& api_key, const std::string& conversation_id,
                                        const std::optional<std::string>& range) = 0;
+  // Places an outbound call; returns the provider's conversation id.
+  virtual std::string place_call(const std::string& api_key, const OutboundCall& call) = 0;
+  // The conversation of `agent_id` that carries `user_id` (a dial token), if the provider has one.
+  virtual std::optional<std::string> find_conversation(const std::string& api_key, const std::string& agent_id,
+                                                       const std::string& user_id) = 0;
 };
 
 struct RetryPolicy {
@@ -98,7 +116,11 @@ struct RetryPolicy {
   std::chrono::milliseconds timeout{10000};      // per HTTP request
 };
 
-std::unique_ptr<VoiceProvider> make_simulated_voice_provider();
+// Simulated calls are answered after a short delay and end after `call_seconds`; the last digit
+// of the number called decides how (platform.md section 7). The conversation id carries all the
+// simulated provider needs to answer for the call later, so it keeps no state and a call outlives
+// the node that placed it, as a real provider's does.
+std::unique_ptr<VoiceProvider> make_simulated_voice_provider(const util::Clock& clock, double call_seconds);
 std::unique_ptr<VoiceProvider> make_elevenlabs_client(std::string base_url, RetryPolicy retry = {});
 
 }  // namespace cxco::providers

@@ -1,6 +1,7 @@
 #include "services/agents.h"
 
 #include "domain/errors.h"
+#include "services/call_flow.h"
 #include "services/quotas.h"
 #include "store/agents_repo.h"
 #include "store/audit_repo.h"
@@ -297,6 +298,8 @@ domain::Agent Agents::archive(domain::CompanyId company, std::int64_t agent_id) 
     if (agent.phone_number_id) store::numbers_repo::release(tx, company, *agent.phone_number_id, agent_id, at);
     if (!commit_status(tx, agent, domain::AgentStatus::archived, at))
       throw ApiError::invalid_state("The agent changed status meanwhile");
+    // Its campaigns can dial no one any more (platform.md section 7).
+    call_flow::cancel_campaigns_of_agent(tx, company, agent_id, at);
     return *store::agents_repo::find(tx, company, agent_id);
   });
 }

@@ -7,6 +7,7 @@
 #include "domain/errors.h"
 #include "domain/usage.h"
 #include "providers/elevenlabs_webhooks.h"
+#include "services/call_flow.h"
 #include "store/agents_repo.h"
 #include "store/conversations_repo.h"
 #include "store/outbox.h"
@@ -32,7 +33,7 @@ constexpr std::size_t kMaxPostCallKept = 4 * 1024 * 1024;
 // Stores the conversation, its usage and its events in one transaction. The unique index on
 // (source, external_conversation_id) decides between concurrent replays: the losers insert
 // nothing, so they count nothing.
-domain::IngestResult Conversations::store_call(const domain::CallRecord& call, std::optional<domain::CompanyId> scope) {
+domain::IngestResult Conversations::record(const domain::CallRecord& call, std::optional<domain::CompanyId> scope) {
   return db_.write([&](store::Tx& tx) -> domain::IngestResult {
     const auto agent = store::agents_repo::find_by_external_id(tx, call.external_agent_id);
     const bool foreign = agent && scope && agent->company_id != *scope;
@@ -46,10 +47,12 @@ domain::IngestResult Conversations::store_call(const domain::CallRecord& call, s
       return {domain::IngestResult::Outcome::ignored, std::nullopt, "unknown agent " + call.external_agent_id};
     const auto now = util::iso8601(clock_.now());
     const auto id = store::conversations_repo::insert_call(tx, agent->company_id, agent->agent_id, call, kSource, now);
-    if (!id)
-      return {domain::IngestResult::Outcome::duplicate,
-              store::conversations_repo::find_by_external_id(tx, kSource, call.external_id),
-              {}};
+    if (!id) {
+      const auto earlier = store::conversations_repo::find_by_external_id(tx, kSource, call.external_id);
+      // A call whose conversation arrived before the call could take it (a lost dial answer).
+      if (earlier) call_flow::settle(tx, call, *earlier, clock_.now_ms());
+      return {domain::IngestResult::Outcome::duplicate, earlier, {}};
+    }
 
     domain::UsageTotals usage;
     usage.conversations = 1;
@@ -58,12 +61,17 @@ domain::IngestResult Conversations::store_call(const domain::CallRecord& call, s
     usage.messages = static_cast<std::int64_t>(call.transcript.size());
     usage.successful = call.successful.value_or(false) ? 1 : 0;
     usage.known_outcomes = call.successful ? 1 : 0;
+    if (call.direction == "outbound") {
+      usage.outbound_conversations = 1;
+      usage.outbound_duration_seconds = call.duration_seconds;
+    }
     store::usage_repo::add(tx, agent->company_id, util::utc_date(call.started_unix), agent->agent_id, "voice", usage);
 
     const auto data = wire::to_json(*store::conversations_repo::find_summary(tx, agent->company_id, *id));
     // In the order they happened: the transfer, then the end of the call.
     if (call.sip_refer_destination) store::outbox::emit(tx, agent->company_id, "conversation.transferred", data, now);
     if (call.finished()) store::outbox::emit(tx, agent->company_id, "conversation.completed", data, now);
+    call_flow::settle(tx, call, *id, clock_.now_ms());
     return {domain::IngestResult::Outcome::stored, id, {}};
   });
 }
@@ -103,7 +111,7 @@ domain::IngestResult PostCallIntake::finish() {
   const auto post_call = providers::parse_post_call(body_.finish(), owner_.clock_.now());
   if (!post_call.call)
     return {domain::IngestResult::Outcome::ignored, std::nullopt, "event type " + post_call.type + " is not stored"};
-  return owner_.store_call(*post_call.call, company_);
+  return owner_.record(*post_call.call, company_);
 }
 
 domain::Page<domain::ConversationSummary> Conversations::list(domain::CompanyId company,
@@ -199,7 +207,7 @@ void Conversations::reconcile_workspace(const std::string& key, std::optional<st
         continue;
       }
       try {
-        const auto result = store_call(providers::parse_conversation(conversation, clock_.now()), std::nullopt);
+        const auto result = record(providers::parse_conversation(conversation, clock_.now()), std::nullopt);
         if (result.outcome == domain::IngestResult::Outcome::stored) ++report.stored;
         if (result.outcome == domain::IngestResult::Outcome::duplicate) ++report.already_stored;
         if (result.outcome == domain::IngestResult::Outcome::ignored) ++report.ignored;

@@ -79,10 +79,14 @@ class Conversations {
   // logged and counted in failed_workspaces; the others are reconciled all the same.
   domain::ReconcileReport reconcile(std::optional<std::int64_t> since_unix);
 
+  // Stores a call the provider reported (its webhook, reconciliation, the dialer following an
+  // outbound call), once per provider conversation id, with its usage and events; an outbound
+  // call it belongs to takes its outcome in the same transaction. `scope`: the only company
+  // whose agents the call may be stored for (nullopt: any).
+  domain::IngestResult record(const domain::CallRecord& call, std::optional<domain::CompanyId> scope = std::nullopt);
+
  private:
   friend class PostCallIntake;
-  // `scope`: the only company whose agents the call may be stored for (nullopt: any).
-  domain::IngestResult store_call(const domain::CallRecord& call, std::optional<domain::CompanyId> scope);
   void reconcile_workspace(const std::string& api_key, std::optional<std::int64_t> since_unix,
                            domain::ReconcileReport& report);
 

@@ -6,13 +6,14 @@ namespace cxco::services {
 
 QueueWorker::QueueWorker(std::string name, store::Database& db, const util::Clock& clock, int concurrency,
                          std::chrono::milliseconds poll, std::vector<QueueSpec> queues,
-                         std::function<void()> before_claim)
+                         std::function<void()> before_claim, int niceness)
     : name_(std::move(name)),
       db_(db),
       clock_(clock),
       concurrency_(concurrency),
       queues_(std::move(queues)),
       before_claim_(std::move(before_claim)),
+      niceness_(niceness),
       loop_(name_, poll, [this] { pass(); }) {}
 
 QueueWorker::~QueueWorker() { stop(); }
@@ -21,7 +22,7 @@ void QueueWorker::start() {
   if (workers_) return;
   // A single SQLite node owns every job: leases left by a crash are void at start.
   if (db_.dialect() == store::Dialect::sqlite) db_.write([](store::Tx& tx) { store::work_queue::release_leases(tx); });
-  workers_ = std::make_unique<util::WorkerPool>(concurrency_);
+  workers_ = std::make_unique<util::WorkerPool>(concurrency_, niceness_);
   loop_.start();
 }
 

@@ -33,9 +33,11 @@ struct QueueSpec {
 
 class QueueWorker {
  public:
-  // `before_claim` runs at the start of every pass (e.g. fanning events out into jobs).
+  // `before_claim` runs at the start of every pass (e.g. fanning events out into jobs);
+  // `niceness` above 0 runs the jobs at a lower CPU priority (util::WorkerPool).
   QueueWorker(std::string name, store::Database& db, const util::Clock& clock, int concurrency,
-              std::chrono::milliseconds poll, std::vector<QueueSpec> queues, std::function<void()> before_claim = {});
+              std::chrono::milliseconds poll, std::vector<QueueSpec> queues, std::function<void()> before_claim = {},
+              int niceness = 0);
   ~QueueWorker();
   QueueWorker(const QueueWorker&) = delete;
   QueueWorker& operator=(const QueueWorker&) = delete;
@@ -55,6 +57,7 @@ class QueueWorker {
   int concurrency_;
   std::vector<QueueSpec> queues_;
   std::function<void()> before_claim_;
+  int niceness_;
   std::unique_ptr<util::WorkerPool> workers_;
   std::mutex mutex_;  // guards the in-flight counts
   int in_flight_ = 0;

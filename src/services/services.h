@@ -5,6 +5,8 @@
 #include "services/accounts.h"
 #include "services/agents.h"
 #include "services/audit_log.h"
+#include "services/calls.h"
+#include "services/campaigns.h"
 #include "services/catalog.h"
 #include "services/conversations.h"
 #include "services/credentials.h"
@@ -30,6 +32,8 @@ struct Services {
   WhatsApp& whatsapp;
   Idempotency& idempotency;
   Operations& operations;
+  Calls& calls;
+  Campaigns& campaigns;
 };
 
 }  // namespace cxco::services

@@ -10,18 +10,23 @@ namespace {
 // One statement on both dialects: SQLite 3.24+ and PostgreSQL 9.5+ share this upsert syntax.
 constexpr std::string_view kAdd =
     "INSERT INTO usage_daily (company_id, day, agent_id, channel, conversations, duration_seconds, sip_refer_seconds, "
-    "messages, successful, known_outcomes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "messages, successful, known_outcomes, outbound_conversations, outbound_duration_seconds) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (company_id, day, agent_id, channel) DO UPDATE SET "
     "conversations = usage_daily.conversations + excluded.conversations, "
     "duration_seconds = usage_daily.duration_seconds + excluded.duration_seconds, "
     "sip_refer_seconds = usage_daily.sip_refer_seconds + excluded.sip_refer_seconds, "
     "messages = usage_daily.messages + excluded.messages, "
     "successful = usage_daily.successful + excluded.successful, "
-    "known_outcomes = usage_daily.known_outcomes + excluded.known_outcomes";
+    "known_outcomes = usage_daily.known_outcomes + excluded.known_outcomes, "
+    "outbound_conversations = usage_daily.outbound_conversations + excluded.outbound_conversations, "
+    "outbound_duration_seconds = usage_daily.outbound_duration_seconds + excluded.outbound_duration_seconds";
 constexpr std::string_view kSums =
     "SUM(u.conversations) AS conversations, SUM(u.duration_seconds) AS duration_seconds, "
     "SUM(u.sip_refer_seconds) AS sip_refer_seconds, SUM(u.messages) AS messages, SUM(u.successful) AS successful, "
-    "SUM(u.known_outcomes) AS known_outcomes FROM usage_daily u WHERE u.company_id = ? AND u.day >= ? AND u.day <= ?";
+    "SUM(u.known_outcomes) AS known_outcomes, SUM(u.outbound_conversations) AS outbound_conversations, "
+    "SUM(u.outbound_duration_seconds) AS outbound_duration_seconds FROM usage_daily u WHERE u.company_id = ? AND u.day "
+    ">= ? AND u.day <= ?";
 constexpr std::string_view kByAgent = "SELECT u.agent_id, u.channel, ";
 constexpr std::string_view kByAgentGroup = " GROUP BY u.agent_id, u.channel";
 constexpr std::string_view kOfAgent = "SELECT u.channel, ";
@@ -39,8 +44,14 @@ Params range_params(domain::CompanyId company, domain::DayRange range) {
 
 void add_row(domain::ChannelTotals& totals, const Row& r) {
   (r.str("channel") == "whatsapp" ? totals.whatsapp : totals.voice) +=
-      domain::UsageTotals{r.i64("conversations"), r.i64("duration_seconds"), r.i64("sip_refer_seconds"),
-                          r.i64("messages"),      r.i64("successful"),       r.i64("known_outcomes")};
+      domain::UsageTotals{r.i64("conversations"),
+                          r.i64("duration_seconds"),
+                          r.i64("sip_refer_seconds"),
+                          r.i64("messages"),
+                          r.i64("successful"),
+                          r.i64("known_outcomes"),
+                          r.i64("outbound_conversations"),
+                          r.i64("outbound_duration_seconds")};
 }
 
 }  // namespace
@@ -48,7 +59,7 @@ void add_row(domain::ChannelTotals& totals, const Row& r) {
 void add(Tx& tx, domain::CompanyId company, const std::string& day, std::int64_t agent_id, const std::string& channel,
          const domain::UsageTotals& d) {
   tx.exec(kAdd, {company.value, day, agent_id, channel, d.conversations, d.duration_seconds, d.sip_refer_seconds,
-                 d.messages, d.successful, d.known_outcomes});
+                 d.messages, d.successful, d.known_outcomes, d.outbound_conversations, d.outbound_duration_seconds});
 }
 
 std::map<std::int64_t, domain::ChannelTotals> by_agent(Tx& tx, domain::CompanyId company,

@@ -9,6 +9,9 @@ namespace {
 constexpr std::string_view kEnqueue =
     "INSERT INTO jobs (queue, ref_id, group_key, attempts, run_at, created_at) VALUES (?, ?, ?, 0, ?, ?) "
     "ON CONFLICT (queue, ref_id) DO NOTHING";
+constexpr std::string_view kEnqueueBy =
+    "INSERT INTO jobs (queue, ref_id, group_key, attempts, run_at, created_at) VALUES (?, ?, ?, 0, ?, ?) "
+    "ON CONFLICT (queue, ref_id) DO UPDATE SET run_at = excluded.run_at WHERE jobs.run_at > excluded.run_at";
 constexpr std::string_view kDue =
     "SELECT j.id, j.queue, j.ref_id, j.group_key, j.attempts FROM jobs j "
     "WHERE j.queue = ? AND j.run_at <= ? AND (j.leased_until IS NULL OR j.leased_until < ?)";
@@ -39,6 +42,11 @@ std::string due_query(bool ordered_groups) {
 void enqueue(Tx& tx, std::string_view queue, std::int64_t ref_id, std::string_view group, std::int64_t run_at_ms,
              const std::string& now) {
   tx.exec(kEnqueue, {std::string(queue), ref_id, std::string(group), run_at_ms, now});
+}
+
+void enqueue_by(Tx& tx, std::string_view queue, std::int64_t ref_id, std::string_view group, std::int64_t run_at_ms,
+                const std::string& now) {
+  tx.exec(kEnqueueBy, {std::string(queue), ref_id, std::string(group), run_at_ms, now});
 }
 
 bool any_due(Tx& tx, std::string_view queue, std::int64_t now_ms, bool ordered_groups) {

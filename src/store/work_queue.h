@@ -42,6 +42,10 @@ struct ClaimOptions {
 // Adds a job (one per queue and ref_id: enqueueing it twice is a no-op).
 void enqueue(Tx& tx, std::string_view queue, std::int64_t ref_id, std::string_view group, std::int64_t run_at_ms,
              const std::string& now);
+// Adds the job, or brings it forward to run_at_ms if it is queued for later (a wake-up: work
+// for it arrived). A job leased meanwhile keeps what its holder records.
+void enqueue_by(Tx& tx, std::string_view queue, std::int64_t ref_id, std::string_view group, std::int64_t run_at_ms,
+                const std::string& now);
 // A cheap read to skip the write transaction of a claim when nothing is due.
 bool any_due(Tx& tx, std::string_view queue, std::int64_t now_ms, bool ordered_groups);
 // Leases up to options.limit due jobs (FOR UPDATE SKIP LOCKED on PostgreSQL).

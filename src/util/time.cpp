@@ -76,6 +76,49 @@ std::string date_from_days(std::int64_t days) {
 
 std::string utc_date(std::int64_t unix_seconds) { return date_from_days(floor_div(unix_seconds, 86400)); }
 
+std::optional<std::int64_t> parse_timestamp_ms(std::string_view t) {
+  if (t.size() < 17 || (t[10] != 'T' && t[10] != 't')) return std::nullopt;
+  const auto day = parse_date(t.substr(0, 10));
+  if (!day) return std::nullopt;
+  std::size_t i = 11;
+  auto number = [&](std::size_t n, unsigned max) -> std::optional<std::int64_t> {
+    if (i + n > t.size()) return std::nullopt;
+    std::int64_t v = 0;
+    for (std::size_t k = 0; k < n; ++k, ++i) {
+      if (t[i] < '0' || t[i] > '9') return std::nullopt;
+      v = v * 10 + (t[i] - '0');
+    }
+    return v <= max ? std::optional<std::int64_t>(v) : std::nullopt;
+  };
+  const auto hour = number(2, 23);
+  if (!hour || i >= t.size() || t[i++] != ':') return std::nullopt;
+  const auto minute = number(2, 59);
+  if (!minute) return std::nullopt;
+  std::int64_t ms = (*day * 86400 + *hour * 3600 + *minute * 60) * 1000;
+  if (i < t.size() && t[i] == ':') {
+    ++i;
+    const auto second = number(2, 59);
+    if (!second) return std::nullopt;
+    ms += *second * 1000;
+    if (i < t.size() && t[i] == '.') {
+      std::int64_t scale = 100;
+      const auto first_digit = ++i;
+      for (; i < t.size() && t[i] >= '0' && t[i] <= '9'; ++i, scale /= 10) ms += (t[i] - '0') * scale;
+      if (i == first_digit) return std::nullopt;
+    }
+  }
+  if (i < t.size() && (t[i] == 'Z' || t[i] == 'z'))
+    return i + 1 == t.size() ? std::optional<std::int64_t>(ms) : std::nullopt;
+  if (i >= t.size() || (t[i] != '+' && t[i] != '-')) return std::nullopt;
+  const int sign = t[i++] == '+' ? 1 : -1;
+  const auto offset_hours = number(2, 14);
+  if (!offset_hours || i >= t.size() || t[i++] != ':') return std::nullopt;
+  const auto offset_minutes = number(2, 59);
+  if (!offset_minutes || i != t.size()) return std::nullopt;
+  ms -= sign * (*offset_hours * 3600 + *offset_minutes * 60) * 1000;
+  return ms >= 0 ? std::optional<std::int64_t>(ms) : std::nullopt;
+}
+
 std::optional<std::int64_t> parse_date(std::string_view t) {
   if (t.size() != 10 || t[4] != '-' || t[7] != '-') return std::nullopt;
   const auto y = digits(t, 0, 4), m = digits(t, 5, 2), d = digits(t, 8, 2);
@@ -86,29 +129,6 @@ std::optional<std::int64_t> parse_date(std::string_view t) {
   const unsigned max_day = *m == 2 && leap ? 29 : kDays[*m - 1];
   if (*d > max_day) return std::nullopt;
   return days_from_civil(*y, *m, *d);
-}
-
-std::optional<std::int64_t> parse_timestamp(std::string_view t) {
-  // YYYY-MM-DDTHH:MM:SS, then an optional fraction, then Z or +HH:MM / -HH:MM.
-  if (t.size() < 20 || (t[10] != 'T' && t[10] != 't') || t[13] != ':' || t[16] != ':') return std::nullopt;
-  const auto day = parse_date(t.substr(0, 10));
-  const auto h = digits(t, 11, 2), m = digits(t, 14, 2), s = digits(t, 17, 2);
-  if (!day || !h || !m || !s || *h > 23 || *m > 59 || *s > 59) return std::nullopt;
-  std::size_t i = 19;
-  if (t[i] == '.') {
-    const std::size_t first = ++i;
-    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
-    if (i == first) return std::nullopt;
-  }
-  std::int64_t offset = 0;
-  const auto zone = t.substr(i);
-  if (zone != "Z" && zone != "z") {
-    const auto oh = digits(zone, 1, 2), om = digits(zone, 4, 2);
-    if (zone.size() != 6 || (zone[0] != '+' && zone[0] != '-') || zone[3] != ':' || !oh || !om || *oh > 23 || *om > 59)
-      return std::nullopt;
-    offset = (zone[0] == '+' ? 1 : -1) * static_cast<std::int64_t>(*oh * 3600 + *om * 60);
-  }
-  return *day * 86400 + *h * 3600 + *m * 60 + *s - offset;
 }
 
 }  // namespace cxco::util

@@ -26,10 +26,10 @@ std::string iso8601(std::int64_t unix_seconds);
 std::string utc_date(std::int64_t unix_seconds);
 // Days since 1970-01-01 for a strict "YYYY-MM-DD" that names a real calendar day from 1970 on.
 std::optional<std::int64_t> parse_date(std::string_view text);
-// Unix seconds for an ISO 8601 date and time with its UTC offset: "2026-03-12T14:30:00Z" or
-// "2026-03-12T16:30:00.25+02:00" (a fraction of a second is dropped). A time without an
-// offset names no instant, so it is nullopt like anything malformed.
-std::optional<std::int64_t> parse_timestamp(std::string_view text);
 std::string date_from_days(std::int64_t days);
+// Unix milliseconds of an ISO 8601 date-time that names its offset: "2026-03-12T14:30:00Z",
+// "2026-03-12T16:30+02:00", "2026-03-12T14:30:00.250Z", "2026-03-12t14:30:00z". nullopt without
+// an offset (a local time names no instant) or for anything that is not a real moment from 1970 on.
+std::optional<std::int64_t> parse_timestamp_ms(std::string_view text);
 
 }  // namespace cxco::util

@@ -2,6 +2,9 @@
 // runs, so the I/O threads never wait on it.
 #pragma once
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -13,8 +16,14 @@ namespace cxco::util {
 
 class WorkerPool {
  public:
-  explicit WorkerPool(int threads) {
-    for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+  // `niceness` above 0 lowers the threads' CPU priority (Linux nice per thread), for background
+  // work that must yield to requests when the cores are busy.
+  explicit WorkerPool(int threads, int niceness = 0) {
+    for (int i = 0; i < threads; ++i)
+      threads_.emplace_back([this, niceness] {
+        if (niceness > 0) ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), niceness);
+        run();
+      });
   }
   ~WorkerPool() {
     {

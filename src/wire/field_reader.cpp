@@ -244,22 +244,26 @@ std::optional<std::string> FieldReader::e164(std::string_view key, Presence p) {
   return formatted(key, p, 16, domain::is_e164, "Value is not an E.164 phone number");
 }
 
+std::optional<std::string> FieldReader::time_zone(std::string_view key, Presence p) {
+  return formatted(key, p, 64, domain::is_time_zone, "Value is not an IANA time zone name (e.g. Africa/Johannesburg)");
+}
+
+std::optional<std::int64_t> FieldReader::timestamp_ms(std::string_view key, Presence p) {
+  auto s = string(key, p, 40);
+  if (!s) return std::nullopt;
+  auto ms = util::parse_timestamp_ms(*s);
+  if (!ms)
+    error(key, "Input should be an ISO 8601 date-time with an offset or Z, e.g. 2026-03-12T09:00:00+02:00",
+          "datetime_parsing");
+  return ms;
+}
+
 std::optional<std::int64_t> FieldReader::date(std::string_view key, Presence p) {
   auto s = string(key, p, 10);
   if (!s) return std::nullopt;
   auto d = util::parse_date(*s);
   if (!d) error(key, "Input should be a valid date in the format YYYY-MM-DD", "date_from_datetime_parsing");
   return d;
-}
-
-std::optional<std::int64_t> FieldReader::timestamp(std::string_view key, Presence p) {
-  auto s = string(key, p, 64);
-  if (!s) return std::nullopt;
-  auto t = util::parse_timestamp(*s);
-  if (!t)
-    error(key, "Input should be an ISO 8601 date and time with a UTC offset, e.g. 2026-03-12T14:30:00Z",
-          "datetime_parsing");
-  return t;
 }
 
 }  // namespace cxco::wire

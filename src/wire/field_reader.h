@@ -78,9 +78,9 @@ class FieldReader {
   std::optional<std::string> country_code(std::string_view key, Presence p);
   std::optional<std::string> language(std::string_view key, Presence p);
   std::optional<std::string> e164(std::string_view key, Presence p);
-  std::optional<std::int64_t> date(std::string_view key, Presence p);  // days since epoch
-  // ISO 8601 date and time with a UTC offset (util::parse_timestamp), as unix seconds.
-  std::optional<std::int64_t> timestamp(std::string_view key, Presence p);
+  std::optional<std::int64_t> date(std::string_view key, Presence p);          // days since epoch
+  std::optional<std::string> time_zone(std::string_view key, Presence p);      // IANA name
+  std::optional<std::int64_t> timestamp_ms(std::string_view key, Presence p);  // ISO 8601 with offset
 
   std::vector<std::string> loc(std::string_view key) const;
   void error(std::vector<std::string> loc, std::string msg, std::string type);

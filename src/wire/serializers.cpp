@@ -24,6 +24,8 @@ void write_voice_totals(JsonWriter& w, const domain::UsageTotals& t) {
       .field("total_sip_refer_minutes", domain::minutes(t.sip_refer_seconds))
       .field("average_duration_seconds", domain::average_duration_seconds(t))
       .field("success_rate", domain::success_rate(t))
+      .field("outbound_conversations", t.outbound_conversations)
+      .field("outbound_minutes", domain::minutes(t.outbound_duration_seconds))
       .end_object();
 }
 
@@ -393,12 +395,144 @@ void write(JsonWriter& w, const domain::RotationReport& r) {
       .end_object();
 }
 
+void write(JsonWriter& w, const domain::Call& c) {
+  w.begin_object()
+      .field("id", c.id)
+      .field("company_id", c.company_id.value)
+      .field("agent_id", c.agent_id)
+      .field("campaign_id", c.campaign_id)
+      .field("recipient_id", c.recipient_id)
+      .field("direction", "outbound")
+      .field("from_number", c.from_number)
+      .field("to_number", c.to_number)
+      .field("status", domain::public_name(c.status))
+      .field("end_reason", c.end_reason)
+      .field("attempt", c.attempt)
+      .field("external_conversation_id", c.external_conversation_id)
+      .field("conversation_id", c.conversation_id)
+      .key("dynamic_variables")
+      .raw(c.dynamic_variables_json);
+  raw_or_null(w, "metadata", c.metadata_json);
+  w.field("created_at", c.created_at)
+      .field("updated_at", c.updated_at)
+      .field("started_at", c.started_at)
+      .field("ended_at", c.ended_at)
+      .end_object();
+}
+
+void write(JsonWriter& w, const domain::CallingWindow& window) {
+  w.begin_object().key("days").begin_array();
+  // Monday first, as people write weeks.
+  for (unsigned d = 1; d <= 7; ++d)
+    if (window.days >> (d % 7) & 1u) w.value(domain::weekday_name(d % 7));
+  w.end_array()
+      .field("start", domain::format_clock(window.start_minute))
+      .field("end", domain::format_clock(window.end_minute))
+      .end_object();
+}
+
+void write(JsonWriter& w, const domain::Campaign& c) {
+  w.begin_object()
+      .field("id", c.id)
+      .field("company_id", c.company_id.value)
+      .field("agent_id", c.agent_id)
+      .field("name", c.name)
+      .field("status", domain::to_string(c.status))
+      .field("timezone", c.timezone)
+      .field("start_at", c.start_at)
+      .key("calling_windows");
+  write(w, c.calling_windows);
+  w.field("max_concurrency", c.max_concurrency)
+      .key("retry")
+      .begin_object()
+      .field("max_attempts", c.retry.max_attempts)
+      .field("backoff_seconds", c.retry.backoff_seconds)
+      .key("on")
+      .begin_array();
+  for (const auto outcome : c.retry.on) w.value(domain::to_string(outcome));
+  const auto& n = c.counts;
+  w.end_array()
+      .end_object()
+      .key("counts")
+      .begin_object()
+      .field("total", n.total)
+      .field("pending", n.pending)
+      .field("in_progress", n.in_progress)
+      .field("completed", n.completed)
+      .field("failed", n.failed)
+      .field("skipped", n.skipped)
+      .field("canceled", n.canceled)
+      .end_object()
+      .key("usage")
+      .begin_object()
+      .field("calls", c.usage.calls)
+      .field("conversations", c.usage.conversations)
+      .field("minutes", domain::minutes(c.usage.duration_seconds))
+      .end_object()
+      .field("created_at", c.created_at)
+      .field("updated_at", c.updated_at)
+      .field("completed_at", c.completed_at)
+      .end_object();
+}
+
+void write(JsonWriter& w, const domain::Recipient& r) {
+  w.begin_object()
+      .field("id", r.id)
+      .field("phone_number", r.phone_number)
+      .field("timezone", r.timezone)
+      .field("external_id", r.external_id)
+      .key("dynamic_variables")
+      .raw(r.dynamic_variables_json)
+      .field("status", domain::to_string(r.status))
+      .field("attempts", r.attempts)
+      .field("last_outcome", r.last_outcome)
+      .key("next_attempt_at");
+  if (r.next_attempt_ms)
+    w.value(util::iso8601(*r.next_attempt_ms / 1000));
+  else
+    w.value(nullptr);
+  w.key("call_ids").begin_array();
+  for (const auto id : r.call_ids) w.value(id);
+  w.end_array().end_object();
+}
+
+void write(JsonWriter& w, const domain::DoNotCallEntry& e) {
+  w.begin_object()
+      .field("phone_number", e.phone_number)
+      .field("reason", e.reason)
+      .field("created_at", e.created_at)
+      .end_object();
+}
+
+void write(JsonWriter& w, const RecipientsAdded& a) { w.begin_object().field("added", a.added).end_object(); }
+
 void write(JsonWriter& w, const std::string& text) { w.value(text); }
 
 std::string agent_status_changed(std::int64_t agent_id, domain::AgentStatus from, domain::AgentStatus to) {
   JsonWriter w;
   w.begin_object()
       .field("agent_id", agent_id)
+      .field("previous_status", domain::to_string(from))
+      .field("status", domain::to_string(to))
+      .end_object();
+  return w.take();
+}
+
+std::string call_status_changed(const domain::Call& call, domain::CallStatus from) {
+  JsonWriter w;
+  w.begin_object()
+      .field("call_id", call.id)
+      .field("previous_status", domain::public_name(from))
+      .field("status", domain::public_name(call.status))
+      .field("end_reason", call.end_reason)
+      .end_object();
+  return w.take();
+}
+
+std::string campaign_status_changed(std::int64_t campaign_id, domain::CampaignStatus from, domain::CampaignStatus to) {
+  JsonWriter w;
+  w.begin_object()
+      .field("campaign_id", campaign_id)
       .field("previous_status", domain::to_string(from))
       .field("status", domain::to_string(to))
       .end_object();

@@ -8,6 +8,8 @@
 
 #include "domain/agent.h"
 #include "domain/audit.h"
+#include "domain/call.h"
+#include "domain/campaign.h"
 #include "domain/catalog.h"
 #include "domain/company.h"
 #include "domain/conversation.h"
@@ -49,7 +51,18 @@ void write(JsonWriter& w, const domain::IngestResult& result);
 void write(JsonWriter& w, const domain::InboundReport& report);
 void write(JsonWriter& w, const domain::ReconcileReport& report);
 void write(JsonWriter& w, const domain::RotationReport& report);
+void write(JsonWriter& w, const domain::Call& call);
+void write(JsonWriter& w, const domain::CallingWindow& window);
+void write(JsonWriter& w, const domain::Campaign& campaign);
+void write(JsonWriter& w, const domain::Recipient& recipient);
+void write(JsonWriter& w, const domain::DoNotCallEntry& entry);
 void write(JsonWriter& w, const std::string& text);
+
+// POST /api/campaigns/{id}/recipients.
+struct RecipientsAdded {
+  std::int64_t added = 0;
+};
+void write(JsonWriter& w, const RecipientsAdded& added);
 
 // GET /api/phone-numbers/{id}/whatsapp-status.
 struct WhatsAppStatusOf {
@@ -100,6 +113,8 @@ std::string to_json(const T& value) {
 
 // Event payloads (platform.md section 5): `data` of each event type.
 std::string agent_status_changed(std::int64_t agent_id, domain::AgentStatus from, domain::AgentStatus to);
+std::string call_status_changed(const domain::Call& call, domain::CallStatus from);
+std::string campaign_status_changed(std::int64_t campaign_id, domain::CampaignStatus from, domain::CampaignStatus to);
 std::string whatsapp_verified(const domain::PhoneNumber& number, const std::optional<std::string>& failure_reason);
 // The envelope every webhook receives.
 std::string event_envelope(const std::string& event_id, const std::string& type, const std::string& created_at,

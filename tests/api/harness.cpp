@@ -1,5 +1,8 @@
 #include "harness.h"
 
+#include <fcntl.h>
+#include <spawn.h>
+
 #include <atomic>
 #include <cstdlib>
 #include <mutex>
@@ -12,6 +15,23 @@
 namespace cxco::test {
 
 namespace json = boost::json;
+
+pid_t spawn_server(std::vector<std::string> env, const std::filesystem::path& log) {
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  std::string bin = CXCO_BINARY, serve = "serve";
+  char* argv[] = {bin.data(), serve.data(), nullptr};
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, bin.c_str(), &actions, nullptr, argv, envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error("cannot start " + bin);
+  return pid;
+}
 
 bool postgres_backend() {
   const char* b = std::getenv("CXCO_TEST_BACKEND");
@@ -65,6 +85,12 @@ TestDatabase::~TestDatabase() {
   std::filesystem::remove_all(dir_, ec);
 }
 
+TestPlatform::TestPlatform() {
+  config.database_url = db.url();
+  config.encryption_keys = "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=";
+  platform = std::make_unique<app::Platform>(config, clock);
+}
+
 std::map<std::string, int> race(int n, const std::function<Reply(int)>& request) {
   std::mutex m;
   std::map<std::string, int> outcomes;
@@ -85,13 +111,8 @@ std::map<std::string, int> race(int n, const std::function<Reply(int)>& request)
 }
 
 std::vector<RoutedOperation> routed_operations() {
-  TestDatabase db;
-  Config config;
-  config.database_url = db.url();
-  config.encryption_keys = "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=";
-  util::SystemClock clock;
-  app::Platform platform(config, clock);
-  auto services = platform.services();
+  TestPlatform test;
+  auto services = test.platform->services();
   api::Api api(services, {});
   std::vector<RoutedOperation> out;
   api.routes().for_each([&](const std::string& method, const std::string& path, const api::Route& route) {

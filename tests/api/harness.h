@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -15,6 +17,7 @@
 
 #include "api/api.h"
 #include "app/application.h"
+#include "app/platform.h"
 #include "contract/contract_log.h"
 #include "http/client.h"
 #include "providers/simulated_post_call.h"
@@ -33,6 +36,10 @@ bool eventually(F&& condition, std::chrono::milliseconds within = std::chrono::s
   }
   return true;
 }
+
+// Starts the real `cxco serve` (CXCO_BINARY) as a child process with exactly `env`, its stderr
+// appended to `log`: for tests that kill it with SIGKILL. Returns its pid.
+pid_t spawn_server(std::vector<std::string> env, const std::filesystem::path& log);
 
 // A clock tests can move.
 class ManualClock final : public util::Clock {
@@ -67,6 +74,16 @@ struct RoutedOperation {
   const api::RoutePolicy* policy;  // from the static table, valid after the Api is gone
 };
 std::vector<RoutedOperation> routed_operations();
+
+// The platform in process on a database of its own, without the listener and the workers: for
+// tests that call the API's handlers or the services directly.
+struct TestPlatform {
+  TestPlatform();
+  TestDatabase db;
+  Config config;
+  util::SystemClock clock;
+  std::unique_ptr<app::Platform> platform;
+};
 
 struct Reply {
   int status = 0;

@@ -11,12 +11,7 @@ namespace json = boost::json;
 class LiveAgents : public ::testing::Test {
  protected:
   void SetUp() override {
-    server = std::make_unique<TestServer>([&](auto& v) {
-      v["CXCO_PROVIDER_MODE"] = "live";
-      v["CXCO_ELEVENLABS_BASE_URL"] = fake.base_url();
-      v["CXCO_ELEVENLABS_API_KEY"] = FakeElevenLabs::kDefaultKey;
-      v["CXCO_ELEVENLABS_WEBHOOK_SECRET"] = "wsec_test";
-    });
+    server = std::make_unique<TestServer>([&](auto& v) { fake.configure_live(v); });
     company = server->create_company("Acme");
     user = server->create_user(company.key, "jane@acme.com");
     ASSERT_EQ(server

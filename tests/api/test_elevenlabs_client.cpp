@@ -337,7 +337,8 @@ TEST(ElevenLabsClientConfig, RejectsBaseUrlThatIsNotHttp) {
 }
 
 TEST(ElevenLabsSimulated, SucceedsInProcessWithRandomIds) {
-  const auto sim = providers::make_simulated_voice_provider();
+  util::SystemClock clock;
+  const auto sim = providers::make_simulated_voice_provider(clock, 3);
   const auto a = sim->create_agent("", front_desk());
   const auto b = sim->create_agent("", front_desk());
   EXPECT_NE(a, b);

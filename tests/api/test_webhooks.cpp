@@ -1,7 +1,5 @@
 // Webhook registration and signed, durable, at-least-once delivery to real local receivers.
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
 #include <fstream>
@@ -10,8 +8,6 @@
 #include "fakes/webhook_receiver.h"
 #include "harness.h"
 #include "store/db.h"
-
-extern char** environ;
 
 namespace cxco::test {
 
@@ -322,26 +318,11 @@ TEST_F(Webhooks, PendingDeliveriesSurviveSigkill) {
   server->stop();
 
   auto spawn = [&] {
-    std::vector<std::string> env = {"CXCO_DATABASE_URL=" + db_url,
-                                    "CXCO_LISTEN=127.0.0.1:0",
-                                    "CXCO_ENCRYPTION_KEYS=cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=",
-                                    "CXCO_WEBHOOK_ALLOW_PRIVATE=1",
-                                    "CXCO_WEBHOOK_RETRY_SCHEDULE=0.5,0.5,0.5,0.5,0.5",
-                                    "CXCO_WEBHOOK_TIMEOUT=2"};
-    std::vector<char*> envp;
-    for (auto& e : env) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    const std::string log = (server->database().dir() / "child.log").string();
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    std::string bin = CXCO_BINARY, serve = "serve";
-    char* argv[] = {bin.data(), serve.data(), nullptr};
-    pid_t pid = 0;
-    EXPECT_EQ(posix_spawn(&pid, bin.c_str(), &actions, nullptr, argv, envp.data()), 0);
-    posix_spawn_file_actions_destroy(&actions);
-    return pid;
+    return spawn_server(
+        {"CXCO_DATABASE_URL=" + db_url, "CXCO_LISTEN=127.0.0.1:0",
+         "CXCO_ENCRYPTION_KEYS=cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=", "CXCO_WEBHOOK_ALLOW_PRIVATE=1",
+         "CXCO_WEBHOOK_RETRY_SCHEDULE=0.5,0.5,0.5,0.5,0.5", "CXCO_WEBHOOK_TIMEOUT=2"},
+        server->database().dir() / "child.log");
   };
 
   pid_t child = spawn();

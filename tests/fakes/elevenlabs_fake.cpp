@@ -166,6 +166,8 @@ FakeElevenLabs::FakeElevenLabs(std::string expected_key)
               {"get_conversation", &FakeElevenLabs::get_conversation});
   router_.add("GET", "/v1/convai/conversations/{conversation_id}/audio",
               {"get_conversation_audio", &FakeElevenLabs::get_conversation_audio});
+  router_.add("POST", "/v1/convai/sip-trunk/outbound-call", {"place_call", &FakeElevenLabs::place_call});
+  router_.add("POST", "/v1/convai/twilio/outbound-call", {"place_call", &FakeElevenLabs::place_call});
   server_.listen("127.0.0.1:0");
   thread_ = std::thread([this] { server_.run(false); });
 }
@@ -182,6 +184,13 @@ FakeElevenLabs::~FakeElevenLabs() {
 }
 
 std::string FakeElevenLabs::base_url() const { return "http://127.0.0.1:" + std::to_string(server_.port()); }
+
+void FakeElevenLabs::configure_live(std::map<std::string, std::string>& v) const {
+  v["CXCO_PROVIDER_MODE"] = "live";
+  v["CXCO_ELEVENLABS_BASE_URL"] = base_url();
+  v["CXCO_ELEVENLABS_API_KEY"] = kDefaultKey;
+  v["CXCO_ELEVENLABS_WEBHOOK_SECRET"] = "wsec_test";
+}
 
 void FakeElevenLabs::fail(std::string operation, int status, int times, std::optional<int> retry_after_seconds) {
   std::lock_guard lock(mutex_);
@@ -227,6 +236,11 @@ bool FakeElevenLabs::audio_done() const {
 }
 
 char FakeElevenLabs::recording_byte(std::size_t offset) { return static_cast<char>(offset % 251); }
+
+std::vector<json::object> FakeElevenLabs::placed_calls() const {
+  std::lock_guard lock(mutex_);
+  return placed_calls_;
+}
 
 std::size_t FakeElevenLabs::agent_count() const {
   std::lock_guard lock(mutex_);
@@ -447,9 +461,14 @@ http::Response FakeElevenLabs::list_conversations(const http::Request& request) 
     after = to_int(*p);
     if (!after) return invalid("call_start_after_unix", "Input should be a valid integer");
   }
+  const auto agent_id = request.query_param("agent_id");
+  const auto user_id = request.query_param("user_id");
   std::vector<const json::object*> matching;
   for (const auto& c : conversations_)
-    if (!after || start_time(c) >= *after) matching.push_back(&c);
+    if ((!after || start_time(c) >= *after) &&
+        (!agent_id || value_or(c, {"agent_id"}, nullptr) == json::value(json::string(*agent_id))) &&
+        (!user_id || value_or(c, {"user_id"}, nullptr) == json::value(json::string(*user_id))))
+      matching.push_back(&c);
   std::stable_sort(matching.begin(), matching.end(),
                    [](const auto* a, const auto* b) { return start_time(*a) > start_time(*b); });
   const auto begin = std::min<std::size_t>(static_cast<std::size_t>(*offset), matching.size());
@@ -520,6 +539,47 @@ http::Response FakeElevenLabs::get_conversation(const http::Request& request) {
     if (const auto* v = c.if_contains("conversation_id"); v && v->is_string() && v->get_string() == id)
       return reply(200, c);
   return error(404, "conversation_not_found", "Conversation not found");
+}
+
+http::Response FakeElevenLabs::place_call(const http::Request& request) {
+  auto body = parse_object(request.body);
+  if (!body) return error(400, "invalid_json", "Body is not a JSON object");
+  for (const auto* field : {"agent_id", "agent_phone_number_id", "to_number"})
+    if (!is_string(*body, field)) return invalid(field, "Field required");
+  if (!agents_.contains(std::string(body->at("agent_id").as_string())))
+    return error(404, "agent_not_found", "Agent not found");
+  if (!numbers_.contains(std::string(body->at("agent_phone_number_id").as_string())))
+    return error(404, "phone_number_not_found", "Phone number not found");
+  const bool twilio = request.path.find("/twilio/") != std::string::npos;
+  const auto id = "conv_fake" + std::to_string(next_id_++);
+  const auto client_data = value_or(*body, {"conversation_initiation_client_data"}, json::object{});
+  conversations_.push_back({{"agent_id", body->at("agent_id")},
+                            {"conversation_id", id},
+                            {"status", "initiated"},
+                            {"user_id", value_or(*body, {"conversation_initiation_client_data", "user_id"}, nullptr)},
+                            {"transcript", json::array{}},
+                            {"metadata",
+                             {{"start_time_unix_secs", 1767225600},
+                              {"call_duration_secs", 0},
+                              {"phone_call",
+                               {{"type", twilio ? "twilio" : "sip_trunking"},
+                                {"direction", "outbound"},
+                                {"phone_number_id", body->at("agent_phone_number_id")},
+                                {"agent_number", ""},
+                                {"external_number", body->at("to_number")},
+                                {"call_sid", "call_" + id}}}}},
+                            {"analysis", nullptr},
+                            {"conversation_initiation_client_data", client_data},
+                            {"has_audio", false},
+                            {"has_user_audio", false},
+                            {"has_response_audio", false}});
+  auto placed = *body;
+  placed["conversation_id"] = id;
+  placed["telephony"] = twilio ? "twilio" : "sip_trunk";
+  placed_calls_.push_back(std::move(placed));
+  json::object answer{{"success", true}, {"message", "Outbound call initiated"}, {"conversation_id", id}};
+  answer[twilio ? "callSid" : "sip_call_id"] = "call_" + id;
+  return reply(200, answer);
 }
 
 }  // namespace cxco::test

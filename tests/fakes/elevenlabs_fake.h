@@ -31,10 +31,13 @@ class FakeElevenLabs {
   FakeElevenLabs& operator=(const FakeElevenLabs&) = delete;
 
   std::string base_url() const;
+  // Points a server's configuration at this fake in live mode (with the post-call secret
+  // "wsec_test").
+  void configure_live(std::map<std::string, std::string>& values) const;
 
   // The next `times` calls of `operation` (create_agent, update_agent, delete_agent,
   // import_number, assign_agent, delete_number, list_voices, list_conversations,
-  // get_conversation) answer `status` with the provider's error body; a 429 also carries
+  // get_conversation, place_call) answer `status` with the provider's error body; a 429 also carries
   // Retry-After when `retry_after_seconds` is given.
   void fail(std::string operation, int status, int times = 1, std::optional<int> retry_after_seconds = std::nullopt);
   // Every later call of `operation` is answered only after `delay` (zero: promptly again).
@@ -56,6 +59,11 @@ class FakeElevenLabs {
   bool audio_done() const;
   // The byte at `offset` of every recording.
   static char recording_byte(std::size_t offset);
+
+  // The outbound calls placed (the request bodies, with "conversation_id" and "telephony" added),
+  // oldest first. Each also starts a conversation in status "initiated" carrying the call's
+  // conversation_initiation_client_data, which the list endpoint can find by user_id.
+  std::vector<boost::json::object> placed_calls() const;
 
   std::size_t agent_count() const;
   std::size_t number_count() const;
@@ -99,6 +107,7 @@ class FakeElevenLabs {
   http::Response list_conversations(const http::Request& request);
   http::Response get_conversation(const http::Request& request);
   http::Response get_conversation_audio(const http::Request& request);
+  http::Response place_call(const http::Request& request);
 
   const std::string expected_key_;
   http::Router<Route> router_;
@@ -117,6 +126,7 @@ class FakeElevenLabs {
   bool serve_ranges_ = false;
   std::size_t audio_sent_ = 0;
   bool audio_cut_short_ = false, audio_done_ = false;
+  std::vector<boost::json::object> placed_calls_;
   int next_id_ = 1;
   std::vector<std::thread> delayed_;  // answering hung calls, joined on destruction
 

@@ -1,0 +1,29 @@
+// CSV bodies (RFC 4180): a header row, then records; fields quoted with "..." may hold commas,
+// line breaks and "" for a quote. Rows end in LF or CRLF; a UTF-8 byte-order mark is skipped.
+// Problems are recorded per row (1-based, the header is row 1), so one 422 names them all.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/errors.h"
+
+namespace cxco::wire {
+
+struct CsvRow {
+  std::size_t number = 0;  // the line it starts on, as a spreadsheet numbers it
+  std::vector<std::string> fields;
+};
+
+struct CsvTable {
+  CsvRow header;  // the first row that is not blank; no fields when there is none
+  std::vector<CsvRow> rows;
+};
+
+// Rows that are not UTF-8, have another number of fields than the header, or leave a quote
+// open are recorded in `errors` at {"body", "<row number>"} and left out (a bad header leaves
+// nothing to read); blank lines are skipped.
+CsvTable parse_csv(std::string_view text, std::vector<FieldError>& errors);
+
+}  // namespace cxco::wire
