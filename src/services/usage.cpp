@@ -11,11 +11,13 @@ namespace cxco::services {
 domain::CompanyUsage Usage::company(domain::CompanyId company, const domain::AgentScope& visible,
                                     domain::DayRange range) {
   return db_.read([&](store::Tx& tx) {
-    domain::CompanyUsage usage{range, {}, store::agents_repo::count_with_status(tx, company, visible, domain::AgentStatus::active), {}};
+    domain::CompanyUsage usage{
+        range, {}, store::agents_repo::count_with_status(tx, company, visible, domain::AgentStatus::active), {}};
     const auto by_agent = store::usage_repo::by_agent(tx, company, visible, range);
     // Names come from a second, small query: joining agents to every rollup row would cost a
     // lookup per day and agent.
-    const auto names = by_agent.empty() ? std::map<std::int64_t, std::string>() : store::agents_repo::names(tx, company);
+    const auto names =
+        by_agent.empty() ? std::map<std::int64_t, std::string>() : store::agents_repo::names(tx, company);
     for (const auto& [agent_id, totals] : by_agent) {
       usage.totals.voice += totals.voice;
       usage.totals.whatsapp += totals.whatsapp;
