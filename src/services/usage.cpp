@@ -11,11 +11,13 @@ namespace cxco::services {
 domain::CompanyUsage Usage::company(domain::CompanyId company, const domain::AgentScope& visible,
                                     domain::DayRange range) {
   return db_.read([&](store::Tx& tx) {
-    domain::CompanyUsage usage{range, {}, store::agents_repo::count_with_status(tx, company, visible, domain::AgentStatus::active), {}};
+    domain::CompanyUsage usage{
+        range, {}, store::agents_repo::count_with_status(tx, company, visible, domain::AgentStatus::active), {}};
     const auto by_agent = store::usage_repo::by_agent(tx, company, visible, range);
     // Names come from a second, small query: joining agents to every rollup row would cost a
     // lookup per day and agent.
-    const auto names = by_agent.empty() ? std::map<std::int64_t, std::string>() : store::agents_repo::names(tx, company);
+    const auto names =
+        by_agent.empty() ? std::map<std::int64_t, std::string>() : store::agents_repo::names(tx, company);
     for (const auto& [agent_id, totals] : by_agent) {
       usage.totals.voice += totals.voice;
       usage.totals.whatsapp += totals.whatsapp;
@@ -48,6 +50,14 @@ domain::DailyUsage Usage::daily(domain::CompanyId company, const domain::AgentSc
     const auto it = days.find(util::date_from_days(day));
     usage.days.emplace_back(day, it == days.end() ? domain::ChannelTotals{} : it->second);
   }
+  return usage;
+}
+
+domain::AnalysisUsage Usage::analysis(domain::CompanyId company, const domain::AgentScope& visible,
+                                      std::optional<std::int64_t> agent_id, domain::DayRange range) {
+  auto usage =
+      db_.read([&](store::Tx& tx) { return store::usage_repo::analysis(tx, company, visible, agent_id, range); });
+  usage.period = range;
   return usage;
 }
 

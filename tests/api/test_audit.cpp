@@ -161,12 +161,25 @@ TEST_F(AuditLog, EveryChangingRouteLeavesExactlyOneRowWithTheChange) {
        }},
       {"PUT", "/api/agents/{agent_id}",
        [&] {
-         return std::pair{server.put(agent_path(""), owner_key, json::object{{"name", "B"}}),
+         json::object analysis{
+             {"criteria", json::array{json::object{{"id", "resolved"}, {"name", "Resolved"}, {"prompt", "p"}}}}};
+         return std::pair{server.put(agent_path(""), owner_key, json::object{{"name", "B"}, {"analysis", analysis}}),
                           as_owner("agent", agent_id)};
        }},
       {"POST", "/api/agents/{agent_id}/publish", lifecycle("/publish")},
       {"POST", "/api/agents/{agent_id}/pause", lifecycle("/pause")},
       {"POST", "/api/agents/{agent_id}/resume", lifecycle("/resume")},
+      {"POST", "/api/conversations/{conversation_id}/analyze",
+       [&] {
+         providers::SimulatedCall call;
+         call.external_agent_id =
+             std::string(server.get(agent_path(""), owner_key).json.at("external_agent_id").as_string());
+         call.started_unix = kNow - 600;
+         const auto conversation = server.post_call(kSecret, call, kNow).json.at("conversation_id").as_int64();
+         return std::pair{
+             server.request("POST", "/api/conversations/" + std::to_string(conversation) + "/analyze", owner_key),
+             as_owner("conversation", conversation)};
+       }},
       {"POST", "/api/phone-numbers/{phone_number_id}/enable-whatsapp",
        [&] {
          const auto number = server.get(agent_path(""), owner_key).json.at("phone_number").at("id").as_int64();
