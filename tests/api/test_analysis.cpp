@@ -122,7 +122,13 @@ class Analysis : public ::testing::Test {
   std::string agent_path(const Agent& a) { return "/api/agents/" + std::to_string(a.id); }
 
   ManualClock clock{kNow * 1000};
-  TestServer server{[](auto& v) { v["CXCO_ELEVENLABS_WEBHOOK_SECRET"] = kSecret; }, {}, &clock};
+  TestServer server{[](auto& v) {
+                      v["CXCO_ELEVENLABS_WEBHOOK_SECRET"] = kSecret;
+                      // The clock stands still, so a rate limit would never refill: 10,000 detail reads.
+                      v["CXCO_RATE_LIMIT_PER_SECOND"] = '0';
+                    },
+                    {},
+                    &clock};
   TestServer::Account company{}, user{};
   Agent sales{}, support{};
 };
@@ -419,11 +425,20 @@ TEST_F(Analysis, ExportOfTenThousandMatchesTheDetailsRowByRow) {
   }
   ASSERT_EQ(server.put(agent_path(sales), user.key, json::object{{"analysis", settings()}}).status, 200);
 
-  auto jsonl = server.get("/api/conversations/export?format=jsonl", user.key);
-  ASSERT_EQ(jsonl.status, 200);
-  EXPECT_EQ(jsonl.header("content-type"), "application/x-ndjson");
-  auto csv = server.get("/api/conversations/export?format=csv", user.key);
-  ASSERT_EQ(csv.status, 200);
+  // Exports past the test client's usual 4 MiB.
+  auto download = [&](const std::string& format) {
+    http::ClientRequest req;
+    req.method = "GET";
+    req.url = server.url("/api/conversations/export?format=" + format);
+    req.headers = {{"X-API-Key", user.key}};
+    req.max_response_bytes = 256 * 1024 * 1024;
+    req.timeout = std::chrono::seconds(120);
+    return http::perform(req);
+  };
+  const auto jsonl = download("jsonl");
+  ASSERT_EQ(jsonl.status, 200) << jsonl.error;
+  const auto csv = download("csv");
+  ASSERT_EQ(csv.status, 200) << csv.error;
 
   std::istringstream lines(jsonl.body), rows(csv.body);
   std::string line, row;
