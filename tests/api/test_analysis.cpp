@@ -77,20 +77,25 @@ class Analysis : public ::testing::Test {
     json::array transcript{
         json::object{{"role", "agent"}, {"message", "Hi there! Thanks for calling Acme."}, {"time_in_call_secs", 0}},
         json::object{{"role", "user"}, {"message", message}, {"time_in_call_secs", 3}}};
-    json::object data_{
-        {"agent_id", agent.external_id},
-        {"conversation_id", conversation_id},
-        {"status", "done"},
-        {"transcript", transcript},
-        {"metadata",
-         {{"start_time_unix_secs", started},
-          {"call_duration_secs", 120},
-          {"phone_call", {{"type", "sip_trunking"}, {"direction", "inbound"}, {"external_number", caller}}}}},
-        {"analysis",
-         {{"call_successful", "success"},
-          {"transcript_summary", summary},
-          {"evaluation_criteria_results", std::move(criteria)},
-          {"data_collection_results", std::move(data)}}}};
+    json::object data_{{"agent_id", agent.external_id},
+                       {"conversation_id", conversation_id},
+                       {"status", "done"},
+                       {"transcript", transcript},
+                       {"metadata",
+                        {{"start_time_unix_secs", started},
+                         {"call_duration_secs", 120},
+                         {"phone_call",
+                          {{"type", "sip_trunking"},
+                           {"direction", "inbound"},
+                           {"external_number", caller},
+                           {"agent_number", "+27211234567"},
+                           {"phone_number_id", "pn_1"},
+                           {"call_sid", "sip_" + conversation_id}}}}},
+                       {"analysis",
+                        {{"call_successful", "success"},
+                         {"transcript_summary", summary},
+                         {"evaluation_criteria_results", std::move(criteria)},
+                         {"data_collection_results", std::move(data)}}}};
     return {{"type", "post_call_transcription"}, {"event_timestamp", started + 120}, {"data", std::move(data_)}};
   }
   static json::object criterion(const std::string& id, const std::string& result) {
@@ -226,10 +231,12 @@ TEST_F(Analysis, WebhookResultsAreShownInTheDetail) {
   EXPECT_TRUE(analysis.at("data").at("missing").at("value").is_null());
 
   // A result of the wrong shape is the provider's malformed payload: 422, nothing stored.
+  ContractExempt exempt("a result that is not an object, correctly signed, must be refused with 422");
   auto bad = call("conv_bad", sales, json::object{{"resolved", "success"}});
   const auto body = json::serialize(bad);
   auto r = server.request("POST", kHook, "", body, {{"ElevenLabs-Signature", signature(kSecret, kNow, body)}});
   EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(list(""), (std::vector<std::int64_t>{id, plain}));
 }
 
 TEST_F(Analysis, SimulatedCallsCarryResultsForTheConfiguredSettings) {
