@@ -160,9 +160,10 @@ std::string search_text(const std::optional<std::string>& summary, const std::ve
   return text;
 }
 
-void index_text(Tx& tx, domain::CompanyId company, std::int64_t id, const std::string& text) {
+// `fresh`: the conversation was just inserted, so it has no entry to replace.
+void index_text(Tx& tx, domain::CompanyId company, std::int64_t id, const std::string& text, bool fresh) {
   if (tx.dialect() == Dialect::sqlite) {
-    tx.exec(kFtsDelete, {id});
+    if (!fresh) tx.exec(kFtsDelete, {id});
     tx.exec(kFtsInsert, {id, text});
   } else {
     tx.exec(kSetSearch, {text, id, company.value});
@@ -239,17 +240,22 @@ void filter_sql(Tx& tx, std::string& sql, Params& params, domain::CompanyId comp
   }
 }
 
-}  // namespace
-
-void store_analysis(Tx& tx, domain::CompanyId company, std::int64_t id, const domain::Analysis& analysis) {
+// The analysis of a conversation that has none yet.
+void add_analysis(Tx& tx, domain::CompanyId company, std::int64_t id, const domain::Analysis& analysis) {
   tx.exec(kSetAnalysis, {wire::to_json(analysis), id, company.value});
-  tx.exec(kDeleteCriteria, {id, company.value});
-  tx.exec(kDeleteData, {id, company.value});
   for (const auto& [criterion, outcome] : analysis.criteria)
     tx.exec(kInsertCriterion, {id, company.value, criterion, std::string(domain::to_string(outcome.result))});
   for (const auto& [field, outcome] : analysis.data)
     tx.exec(kInsertData,
             {id, company.value, field, opt(domain::text_of(outcome.value)), opt(domain::number_of(outcome.value))});
+}
+
+}  // namespace
+
+void store_analysis(Tx& tx, domain::CompanyId company, std::int64_t id, const domain::Analysis& analysis) {
+  tx.exec(kDeleteCriteria, {id, company.value});
+  tx.exec(kDeleteData, {id, company.value});
+  add_analysis(tx, company, id, analysis);
 }
 
 std::optional<std::int64_t> insert_call(Tx& tx, domain::CompanyId company, std::int64_t agent_id,
@@ -263,8 +269,8 @@ std::optional<std::int64_t> insert_call(Tx& tx, domain::CompanyId company, std::
                            c.external_id, wire::to_json(c.transcript), c.metadata_json, now});
   if (!row) return std::nullopt;
   const auto id = row->i64("id");
-  index_text(tx, company, id, search_text(c.summary, c.transcript));
-  if (c.analysis) store_analysis(tx, company, id, *c.analysis);
+  index_text(tx, company, id, search_text(c.summary, c.transcript), true);
+  if (c.analysis) add_analysis(tx, company, id, *c.analysis);
   return id;
 }
 
@@ -312,7 +318,7 @@ std::vector<domain::ConversationSummary> list(Tx& tx, domain::CompanyId company,
 std::int64_t insert_chat(Tx& tx, domain::CompanyId company, std::int64_t agent_id, const std::string& customer_e164,
                          const std::string& started_at, const std::string& metadata_json, const std::string& now) {
   const auto id = tx.insert(kInsertChat, {company.value, agent_id, customer_e164, started_at, metadata_json, now});
-  index_text(tx, company, id, "");
+  index_text(tx, company, id, "", true);
   return id;
 }
 
@@ -321,7 +327,7 @@ void append_turn(Tx& tx, domain::CompanyId company, std::int64_t id, const domai
   transcript.push_back(turn);
   tx.exec(kSetTranscript, {wire::to_json(transcript), id, company.value});
   const auto summary = tx.one(kSearchSource, {id, company.value})->opt_str("transcript_summary");
-  index_text(tx, company, id, search_text(summary, transcript));
+  index_text(tx, company, id, search_text(summary, transcript), false);
 }
 
 std::vector<domain::ConversationDetail> list_details(Tx& tx, domain::CompanyId company,
