@@ -147,7 +147,7 @@ int main(int argc, char** argv) {
   const auto company = platform.accounts.create_company("Bench Co", std::nullopt);
   const auto user = platform.accounts.create_user(company.resource.id, "bench@example.com", "Bench", "owner");
   platform.catalog.add_numbers({{"+27210000001", "ZA"}});
-  const auto agent = platform.agents.create(company.resource.id, {"Bench agent", "Helpful.", "Hi!", "en", 1, {}, {}});
+  const auto agent = platform.agents.create(company.resource.id, {"Bench agent", "Helpful.", "Hi!", "en", 1, {}, {}, {}});
   platform.agents.publish(company.resource.id, agent.id, "ZA");
 
   api::Api api(services, {config.admin_key, 0, 0, "", config.db_pool_size});

@@ -22,6 +22,10 @@ domain::AgentFields read_agent_fields(Input& in, bool create) {
   auto config = in.object("config");
   f.temperature = config.number("temperature", kOptional, 0, 2);
   f.max_call_duration_seconds = config.integer("max_call_duration_seconds", kOptional, 10, 7200);
+  if (in.has("analysis")) {
+    auto analysis = in.object("analysis");
+    if (analysis.object()) f.analysis = read_analysis_settings(analysis);
+  }
   in.check();
   return f;
 }

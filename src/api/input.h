@@ -6,6 +6,7 @@
 
 #include <vector>
 
+#include "domain/analysis.h"
 #include "domain/errors.h"
 #include "domain/page.h"
 #include "http/types.h"
@@ -39,6 +40,10 @@ class Input : private detail::InputStorage, public wire::FieldReader {
 // `limit` (1..100, default 30) and the opaque `cursor`; errors are recorded in `query`, so
 // call check() afterwards.
 domain::PageRequest read_page(Input& query);
+
+// An agent's `analysis` settings (platform.md section 8): criteria and data fields with valid,
+// unique ids, at most 20 and 30, enums on string fields only. Errors are recorded in `in`.
+domain::AnalysisSettings read_analysis_settings(wire::FieldReader in);
 
 // `dynamic_variables` of a call or recipient: {name: string | number | boolean}, as JSON text
 // ("{}" when absent). Errors are recorded in `in`.

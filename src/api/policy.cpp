@@ -56,8 +56,10 @@ const std::vector<RoutePolicy>& route_policies() {
       {"GET", "/api/agents/{agent_id}/usage", needs(Scope::usage_read)},
 
       {"GET", "/api/conversations/", needs(Scope::conversations_read)},
+      {"GET", "/api/conversations/export", needs(Scope::conversations_read)},
       {"GET", "/api/conversations/{conversation_id}", needs(Scope::conversations_read)},
       {"GET", "/api/conversations/{conversation_id}/audio", needs(Scope::conversations_read)},
+      {"POST", "/api/conversations/{conversation_id}/analyze", needs(Scope::conversations_write), 200},
 
       {"POST", "/api/calls/", needs(Scope::calls_write), 201},
       {"GET", "/api/calls/", needs(Scope::calls_read)},
@@ -79,6 +81,7 @@ const std::vector<RoutePolicy>& route_policies() {
 
       {"GET", "/api/usage/summary", needs(Scope::usage_read)},
       {"GET", "/api/usage/daily", needs(Scope::usage_read)},
+      {"GET", "/api/usage/analysis", needs(Scope::usage_read)},
 
       {"GET", "/api/webhooks/", needs(Scope::webhooks_read)},
       {"POST", "/api/webhooks/", needs(Scope::webhooks_write), 201},

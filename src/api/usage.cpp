@@ -59,11 +59,23 @@ http::Response daily_usage(Call& call) {
       200, call.services.usage.daily(call.principal.company, call.principal.grant.agents, agent_id, *range));
 }
 
+http::Response analysis_usage(Call& call) {
+  auto q = Input::query(call.request);
+  const auto range = read_range(call, q, kOptional);
+  const auto agent_id = q.integer("agent_id", kOptional, 1);
+  if (range && range->last - range->first + 1 > kMaxDailyDays)
+    q.error("end_date", "The range may span at most " + std::to_string(kMaxDailyDays) + " days", "value_error");
+  q.check();
+  return json_response(
+      200, call.services.usage.analysis(call.principal.company, call.principal.grant.agents, agent_id, *range));
+}
+
 }  // namespace
 
 void add_usage_routes(Routes& routes) {
   routes.add("GET", "/api/usage/summary", {Access::any_key, usage_summary});
   routes.add("GET", "/api/usage/daily", {Access::any_key, daily_usage});
+  routes.add("GET", "/api/usage/analysis", {Access::any_key, analysis_usage});
   routes.add("GET", "/api/agents/{agent_id}/usage", {Access::user, agent_usage});
   routes.add("GET", "/api/companies/{company_id}/usage", {Access::any_key, company_usage});
 }

@@ -79,7 +79,7 @@ Platform::Platform(const Config& cfg, const util::Clock& clk)
       audit_log(*db),
       catalog(*db, clock),
       agents(*db, clock, *voice, credentials),
-      conversations(*db, clock, *voice, credentials, config.elevenlabs_webhook_secret),
+      conversations(*db, clock, *voice, *llm, credentials, config.elevenlabs_webhook_secret),
       usage(*db, clock),
       webhooks(*db, clock, fernet, config.webhook_allow_private),
       whatsapp(*db, clock, credentials, live(), config.whatsapp_sim_verify_seconds, config.whatsapp_app_secret),

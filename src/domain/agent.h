@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "domain/analysis.h"
 #include "domain/catalog.h"
 #include "domain/company.h"
 
@@ -47,6 +48,7 @@ struct Agent {
   std::optional<std::string> external_number_id;  // the provider's id of that number
   WhatsAppStatus whatsapp_status = WhatsAppStatus::none;
   AgentConfig config;
+  AnalysisSettings analysis;  // what the voice provider evaluates and extracts after each call
   std::string created_at, updated_at;
 };
 
@@ -57,6 +59,7 @@ struct AgentFields {
   std::optional<std::int64_t> voice_id;
   std::optional<double> temperature;
   std::optional<std::int64_t> max_call_duration_seconds;
+  std::optional<AnalysisSettings> analysis;  // replaces the settings whole
 };
 
 }  // namespace cxco::domain

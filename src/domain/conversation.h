@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/analysis.h"
 #include "domain/company.h"
 #include "domain/keys.h"
 
@@ -38,12 +39,19 @@ struct ConversationSummary {
 struct ConversationDetail : ConversationSummary {
   std::vector<TranscriptTurn> transcript;
   std::string metadata_json = "{}";  // what the provider reported beyond the columns (metadata_)
+  std::optional<Analysis> analysis;  // none before any analysis
 };
 
 struct ConversationFilter {
   AgentScope visible;  // conversations of other agents are not there for the caller
   std::optional<std::int64_t> agent_id;
   std::optional<std::string> channel;
+  std::optional<std::string> status, direction, caller_number;
+  std::optional<std::int64_t> campaign_id;
+  std::optional<std::string> started_from, started_before;  // ISO 8601 UTC: [from, before)
+  std::vector<CriterionFilter> criteria;
+  std::vector<DataFilter> data;
+  std::vector<std::string> words;  // full-text search: every word in the transcript or summary
 };
 
 // A finished or failed call as the voice provider reports it, ready to store
@@ -67,6 +75,7 @@ struct CallRecord {
   bool voicemail = false;                     // a voicemail system answered (the detection tool ended it)
   std::optional<std::string> failure_reason;  // why it never connected: "busy", "no-answer", ...
   std::optional<std::string> dial_token;      // conversation_initiation_client_data.user_id
+  std::optional<Analysis> analysis;           // the provider's evaluation and data collection results
 
   bool finished() const { return status != "in_progress"; }
 };

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -72,6 +73,22 @@ struct AgentUsage {
 // GET /api/usage/daily: every day of the range, days without usage as zeros.
 struct DailyUsage {
   std::vector<std::pair<std::int64_t, ChannelTotals>> days;  // (day, totals)
+};
+
+// Outcome counts of GET /api/usage/analysis.
+struct CriterionCounts {
+  std::int64_t success = 0, failure = 0, unknown = 0;
+};
+struct NumberStats {
+  std::int64_t count = 0;
+  double sum = 0;
+  std::optional<double> min, max;
+};
+struct AnalysisUsage {
+  DayRange period;
+  std::map<std::string, CriterionCounts> criteria;
+  std::map<std::string, std::map<std::string, std::int64_t>> values;  // enum or boolean field -> value -> count
+  std::map<std::string, NumberStats> numbers;                         // number or integer field
 };
 
 }  // namespace cxco::domain

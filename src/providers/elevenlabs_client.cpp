@@ -114,8 +114,33 @@ std::string_view tts_model(std::string_view language) {
   return language == "en" ? "eleven_flash_v2" : "eleven_flash_v2_5";
 }
 
+// The agent's analysis as platform_settings: evaluation criteria (the provider asks the LLM a
+// yes/no goal question per criterion) and data collection (a typed value per field). The
+// provider's field schema has no enum, so an enum's values are spelled out in the description.
+json::object platform_settings(const domain::AnalysisSettings& analysis) {
+  json::array criteria;
+  for (const auto& c : analysis.criteria)
+    criteria.push_back({{"id", c.id}, {"name", c.name}, {"type", "prompt"}, {"conversation_goal_prompt", c.prompt}});
+  json::object data_collection;
+  for (const auto& f : analysis.data_fields) {
+    std::string description = f.description;
+    if (!f.enum_values.empty()) {
+      description += " Answer with exactly one of:";
+      for (std::size_t i = 0; i < f.enum_values.size(); ++i) description += (i ? ", " : " ") + f.enum_values[i];
+      description += ".";
+    }
+    data_collection[f.id] = {{"type", domain::to_string(f.type)}, {"description", std::move(description)}};
+  }
+  return {{"evaluation", {{"criteria", std::move(criteria)}}},
+          {"data_collection", std::move(data_collection)},
+          // An outbound call may open with its own first message (POST /api/calls `first_message`):
+          // the provider takes that override only from agents that allow it.
+          {"overrides", {{"conversation_config_override", {{"agent", {{"first_message", true}}}}}}}};
+}
+
 json::object agent_body(const AgentSpec& spec) {
   return {
+      {"platform_settings", platform_settings(spec.analysis)},
       {"name", spec.name},
       {"conversation_config",
        {{"agent",
@@ -124,10 +149,6 @@ json::object agent_body(const AgentSpec& spec) {
           {"prompt", {{"prompt", spec.prompt}, {"temperature", spec.temperature}}}}},
         {"tts", {{"voice_id", spec.voice_id}, {"model_id", tts_model(spec.language)}}},
         {"conversation", {{"max_duration_seconds", spec.max_duration_seconds}}}}},
-      // An outbound call may open with its own first message (POST /api/calls `first_message`):
-      // the provider takes that override only from agents that allow it.
-      {"platform_settings",
-       {{"overrides", {{"conversation_config_override", {{"agent", {{"first_message", true}}}}}}}}},
   };
 }
 

@@ -78,6 +78,46 @@ std::string status_of(const std::optional<std::string>& provider_status) {
   return "in_progress";
 }
 
+// analysis.evaluation_criteria_results and analysis.data_collection_results (platform.md
+// section 8), keyed by criterion and field id. A result the provider adds later reads as
+// unknown; a value that is not a scalar reads as null. Neither present, or both empty: none.
+std::optional<domain::Analysis> results_of(FieldReader& analysis) {
+  domain::Analysis out;
+  auto criteria = analysis.object("evaluation_criteria_results");
+  if (const auto* all = criteria.object()) {
+    for (const auto& [id, item] : *all) {
+      auto result = criteria.object(id);
+      if (!result.object()) continue;
+      const auto outcome = result.string("result", kRequired);
+      out.criteria[std::string(id)] = {
+          domain::parse_criterion_result(outcome.value_or("")).value_or(domain::CriterionResult::unknown),
+          result.string("rationale", wire::kOptional, 100000).value_or("")};
+    }
+  }
+  auto data = analysis.object("data_collection_results");
+  if (const auto* all = data.object()) {
+    for (const auto& [id, item] : *all) {
+      auto result = data.object(id);
+      if (!result.object()) continue;
+      domain::DataOutcome d;
+      if (const auto* v = result.value("value")) {
+        if (v->is_string())
+          d.value = std::string(v->get_string());
+        else if (v->is_bool())
+          d.value = v->get_bool();
+        else if (v->is_int64())
+          d.value = v->get_int64();
+        else if (v->is_uint64() || v->is_double())
+          d.value = v->to_number<double>();
+      }
+      d.rationale = result.string("rationale", wire::kOptional, 100000).value_or("");
+      out.data[std::string(id)] = std::move(d);
+    }
+  }
+  if (out.criteria.empty() && out.data.empty()) return std::nullopt;
+  return out;
+}
+
 // post_call_transcription `data` = the provider's GET conversation object (platform.md section 4).
 domain::CallRecord map_transcription(FieldReader& data, std::optional<std::int64_t> event_unix, std::int64_t now_unix) {
   domain::CallRecord m;
@@ -103,6 +143,7 @@ domain::CallRecord map_transcription(FieldReader& data, std::optional<std::int64
   if (outcome == "success") m.successful = true;
   if (outcome == "failure") m.successful = false;
   m.summary = analysis.string("transcript_summary");
+  m.analysis = results_of(analysis);
 
   std::optional<std::int64_t> tokens;
   if (const auto* turns = data.array("transcript")) {
@@ -131,7 +172,7 @@ domain::CallRecord map_transcription(FieldReader& data, std::optional<std::int64
        {"cost", "termination_reason", "main_language", "error", "charging", "conversation_initiation_source",
         "accepted_time_unix_secs"});
   if (phone.object()) metadata["phone_call"] = *phone.object();
-  keep(metadata, analysis.object(), {"call_summary_title", "evaluation_criteria_results", "data_collection_results"});
+  keep(metadata, analysis.object(), {"call_summary_title"});
   if (tokens) metadata["llm_tokens"] = *tokens;
   m.metadata_json = util::to_json(metadata);
   return m;

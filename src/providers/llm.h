@@ -27,12 +27,23 @@ struct LlmEndpoint {
   std::function<bool(const std::string& ip)> allow_address = {};
 };
 
+// A structured answer: response_format {"type": "json_schema", "json_schema": {name, strict,
+// schema}}, the schema given as JSON text.
+struct ResponseSchema {
+  std::string name;
+  std::string schema_json;
+};
+
 class Llm {
  public:
   virtual ~Llm() = default;
   // The assistant's answer to `messages`. Throws ProviderError.
   virtual std::string complete(const LlmEndpoint& endpoint, const std::vector<ChatMessage>& messages,
                                double temperature) = 0;
+  // The same, asked to answer JSON of `format`'s schema. The answer is the model's text as it
+  // came: the caller checks it.
+  virtual std::string complete(const LlmEndpoint& endpoint, const std::vector<ChatMessage>& messages,
+                               double temperature, const ResponseSchema& format) = 0;
 };
 
 std::unique_ptr<Llm> make_simulated_llm();

@@ -43,6 +43,17 @@ class LlmClient final : public Llm {
 
   std::string complete(const LlmEndpoint& endpoint, const std::vector<ChatMessage>& messages,
                        double temperature) override {
+    return ask(endpoint, messages, temperature, nullptr);
+  }
+
+  std::string complete(const LlmEndpoint& endpoint, const std::vector<ChatMessage>& messages, double temperature,
+                       const ResponseSchema& format) override {
+    return ask(endpoint, messages, temperature, &format);
+  }
+
+ private:
+  std::string ask(const LlmEndpoint& endpoint, const std::vector<ChatMessage>& messages, double temperature,
+                  const ResponseSchema* format) {
     json::array turns;
     for (const auto& m : messages) turns.push_back(json::object{{"role", m.role}, {"content", m.content}});
     http::ClientRequest request;
@@ -53,8 +64,12 @@ class LlmClient final : public Llm {
     request.headers = {{"Authorization", "Bearer " + endpoint.api_key},
                        {"Content-Type", "application/json"},
                        {"Accept", "application/json"}};
-    request.body = util::to_json(
-        json::object{{"model", endpoint.model}, {"messages", std::move(turns)}, {"temperature", temperature}});
+    json::object body{{"model", endpoint.model}, {"messages", std::move(turns)}, {"temperature", temperature}};
+    if (format)
+      body["response_format"] = {
+          {"type", "json_schema"},
+          {"json_schema", {{"name", format->name}, {"strict", true}, {"schema", json::parse(format->schema_json)}}}};
+    request.body = util::to_json(body);
 
     const auto response = http::perform(request);
     if (response.status == 0) throw ProviderError(kOperation, 0, "transport error: " + response.error);
@@ -78,7 +93,6 @@ class LlmClient final : public Llm {
     return std::string(content->get_string());
   }
 
- private:
   std::chrono::milliseconds timeout_;
 };
 

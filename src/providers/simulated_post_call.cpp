@@ -10,6 +10,40 @@ namespace cxco::providers {
 
 namespace json = boost::json;
 
+namespace {
+
+// evaluation_criteria_results and data_collection_results in the provider's shape.
+std::pair<json::object, json::object> simulated_results(const SimulatedCall& call, std::int64_t duration) {
+  json::object criteria, data;
+  for (const auto& c : call.analysis.criteria)
+    criteria[c.id] = {{"criteria_id", c.id},
+                      {"result", call.successful ? "success" : "failure"},
+                      {"rationale", call.successful ? "The caller got what they asked for: " + c.name
+                                                    : "The call ended before this was achieved: " + c.name}};
+  std::size_t n = 0;
+  for (const auto& f : call.analysis.data_fields) {
+    json::value value;
+    switch (f.type) {
+      case domain::FieldType::string:
+        value = f.enum_values.empty()
+                    ? json::value("pro plan")
+                    : json::value(f.enum_values[(static_cast<std::size_t>(duration) + n) % f.enum_values.size()]);
+        break;
+      case domain::FieldType::boolean: value = call.successful; break;
+      case domain::FieldType::integer: value = duration / 60 + 1; break;
+      case domain::FieldType::number: value = static_cast<double>(duration) / 4.0; break;
+    }
+    ++n;
+    data[f.id] = {{"data_collection_id", f.id},
+                  {"value", std::move(value)},
+                  {"json_schema", {{"type", domain::to_string(f.type)}, {"description", f.description}}},
+                  {"rationale", "Stated by the caller during the call."}};
+  }
+  return {std::move(criteria), std::move(data)};
+}
+
+}  // namespace
+
 json::object simulated_post_call(const SimulatedCall& call) {
   const auto duration = std::max<std::int64_t>(call.duration_seconds, 1);
   // Lines of a short sales call; the transfer, when there is one, replaces the goodbye.
@@ -114,6 +148,11 @@ json::object simulated_post_call(const SimulatedCall& call) {
       {"call_summary_title", "Pro plan pricing"},
       {"evaluation_criteria_results", json::object{}},
       {"data_collection_results", json::object{}}};
+  if (!voicemail) {
+    auto [criteria, data] = simulated_results(call, duration);
+    analysis["evaluation_criteria_results"] = std::move(criteria);
+    analysis["data_collection_results"] = std::move(data);
+  }
   json::object client_data;
   if (call.outbound) client_data["user_id"] = call.outbound->dial_token;
   json::object data{{"agent_id", call.external_agent_id},

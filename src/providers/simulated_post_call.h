@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 
+#include "domain/analysis.h"
+
 namespace cxco::providers {
 
 struct SimulatedCall {
@@ -25,6 +27,9 @@ struct SimulatedCall {
     bool voicemail = false;
   };
   std::optional<Outbound> outbound;
+  // The agent's analysis settings: the call carries a plausible result for each criterion and
+  // field (criteria follow `successful`, values fit their type and enum).
+  domain::AnalysisSettings analysis;
 };
 
 boost::json::object simulated_post_call(const SimulatedCall& call);

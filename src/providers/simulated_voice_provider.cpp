@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <map>
+#include <mutex>
 #include <numbers>
 
 #include "crypto/crypto.h"
@@ -118,8 +120,14 @@ class SimulatedVoiceProvider final : public VoiceProvider {
   SimulatedVoiceProvider(const util::Clock& clock, double call_seconds)
       : clock_(clock), call_ms_(std::max<std::int64_t>(std::llround(call_seconds * 1000), 1)) {}
 
-  std::string create_agent(const std::string&, const AgentSpec&) override { return new_id("sim_agent_"); }
-  void update_agent(const std::string&, const std::string&, const AgentSpec&) override {}
+  std::string create_agent(const std::string&, const AgentSpec& spec) override {
+    auto id = new_id("sim_agent_");
+    remember(id, spec);
+    return id;
+  }
+  void update_agent(const std::string&, const std::string& agent_id, const AgentSpec& spec) override {
+    remember(agent_id, spec);
+  }
   void delete_agent(const std::string&, const std::string&) override {}
   std::string import_number(const std::string&, const NumberSpec&) override { return new_id("sim_phone_"); }
   void assign_agent(const std::string&, const std::string&, const std::optional<std::string>&) override {}
@@ -152,6 +160,7 @@ class SimulatedVoiceProvider final : public VoiceProvider {
     call.duration_seconds = std::max<std::int64_t>((call_ms_ + 999) / 1000, 1);
     call.outbound =
         SimulatedCall::Outbound{dial->to_number, conversation_id, dial->dial_token, ending == Ending::voicemail};
+    call.analysis = analysis_of(dial->agent_id);
     auto payload = simulated_post_call(call);
     return std::move(payload["data"].as_object());
   }
@@ -173,8 +182,22 @@ class SimulatedVoiceProvider final : public VoiceProvider {
   }
 
  private:
+  // The analysis settings each agent was last given on this node, so its simulated calls carry
+  // results for them; an agent another node made has none here.
+  void remember(const std::string& agent_id, const AgentSpec& spec) {
+    const std::lock_guard lock(mutex_);
+    analysis_[agent_id] = spec.analysis;
+  }
+  domain::AnalysisSettings analysis_of(const std::string& agent_id) {
+    const std::lock_guard lock(mutex_);
+    const auto found = analysis_.find(agent_id);
+    return found == analysis_.end() ? domain::AnalysisSettings{} : found->second;
+  }
+
   const util::Clock& clock_;
   std::int64_t call_ms_;
+  std::mutex mutex_;
+  std::map<std::string, domain::AnalysisSettings> analysis_;
 };
 
 }  // namespace

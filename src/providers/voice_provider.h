@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "domain/analysis.h"
 #include "http/types.h"
 #include "providers/provider_error.h"
 #include "util/time.h"
@@ -27,6 +28,8 @@ struct AgentSpec {
   std::string voice_id;       // provider voice id (tts.voice_id)
   double temperature = 0.7;
   int max_duration_seconds = 600;
+  // platform_settings.evaluation.criteria and platform_settings.data_collection.
+  domain::AnalysisSettings analysis;
 };
 
 struct SipTrunk {

@@ -50,7 +50,8 @@ providers::AgentSpec spec_of(const domain::Agent& a) {
           a.language,
           a.external_voice_id,
           a.config.temperature,
-          static_cast<int>(a.config.max_call_duration_seconds)};
+          static_cast<int>(a.config.max_call_duration_seconds),
+          a.analysis};
 }
 
 domain::Voice active_voice(store::Tx& tx, std::int64_t voice_id) {
@@ -78,6 +79,7 @@ domain::Agent Agents::create(domain::CompanyId company, const domain::AgentField
     a.language = f.language.value_or("en");
     a.config.temperature = f.temperature.value_or(a.config.temperature);
     a.config.max_call_duration_seconds = f.max_call_duration_seconds.value_or(a.config.max_call_duration_seconds);
+    if (f.analysis) a.analysis = *f.analysis;
     const auto at = now();
     const auto id = store::agents_repo::insert(tx, company, a, at);
     store::audit_repo::record(tx, company, "agent", id, at);
@@ -116,6 +118,7 @@ domain::Agent Agents::update(domain::CompanyId company, std::int64_t agent_id, c
   if (f.language) after.language = *f.language;
   if (f.temperature) after.config.temperature = *f.temperature;
   if (f.max_call_duration_seconds) after.config.max_call_duration_seconds = *f.max_call_duration_seconds;
+  if (f.analysis) after.analysis = *f.analysis;
   if (f.voice_id) {
     const auto voice = db_.read([&](store::Tx& tx) { return active_voice(tx, *f.voice_id); });
     after.voice_id = voice.id;

@@ -6,13 +6,16 @@
 #include "crypto/signatures.h"
 #include "domain/errors.h"
 #include "domain/usage.h"
+#include "providers/analysis_llm.h"
 #include "providers/elevenlabs_webhooks.h"
 #include "services/call_flow.h"
 #include "store/agents_repo.h"
+#include "store/audit_repo.h"
 #include "store/conversations_repo.h"
 #include "store/outbox.h"
 #include "store/usage_repo.h"
 #include "util/log.h"
+#include "wire/csv.h"
 #include "wire/field_reader.h"
 #include "wire/serializers.h"
 
@@ -66,6 +69,11 @@ domain::IngestResult Conversations::record(const domain::CallRecord& call, std::
       usage.outbound_duration_seconds = call.duration_seconds;
     }
     store::usage_repo::add(tx, agent->company_id, util::utc_date(call.started_unix), agent->agent_id, "voice", usage);
+    if (call.analysis) {
+      const auto settings = store::agents_repo::find(tx, agent->company_id, agent->agent_id)->analysis;
+      store::usage_repo::add_analysis(tx, agent->company_id, util::utc_date(call.started_unix), agent->agent_id,
+                                      domain::tallies(*call.analysis, settings), 1);
+    }
 
     const auto data = wire::to_json(*store::conversations_repo::find_summary(tx, agent->company_id, *id));
     // In the order they happened: the transfer, then the end of the call.
@@ -126,6 +134,104 @@ domain::ConversationDetail Conversations::get(domain::CompanyId company, std::in
       db_.read([&](store::Tx& tx) { return store::conversations_repo::find_detail(tx, company, conversation_id); });
   if (!found) throw ApiError::not_found("Conversation not found");
   return std::move(*found);
+}
+
+domain::ConversationDetail Conversations::analyze(domain::CompanyId company, const domain::AgentScope& visible,
+                                                  std::int64_t conversation_id) {
+  struct Subject {
+    domain::ConversationDetail conversation;
+    domain::AnalysisSettings settings;
+  };
+  const auto subject = db_.read([&](store::Tx& tx) -> Subject {
+    auto found = store::conversations_repo::find_detail(tx, company, conversation_id);
+    // Another agent's conversation is not there for a key limited to some agents.
+    if (!found || !visible.allows(found->agent_id)) throw ApiError::not_found("Conversation not found");
+    auto agent = store::agents_repo::find(tx, company, found->agent_id);
+    return {std::move(*found), agent ? agent->analysis : domain::AnalysisSettings{}};
+  });
+  if (subject.settings.empty())
+    throw ApiError::invalid_state(
+        "The conversation's agent has no analysis criteria or data fields; set them with PUT /api/agents/{id}");
+
+  std::string answer;
+  try {
+    answer = llm_.complete(credentials_.llm_endpoint(company),
+                           providers::analysis_prompt(subject.settings, subject.conversation), 0,
+                           providers::analysis_schema(subject.settings));
+  } catch (const providers::ProviderError& e) {
+    util::log_warn("LLM call failed",
+                   {{"operation", e.operation}, {"status", std::to_string(e.status)}, {"error", e.what()}});
+    throw ApiError::provider("The LLM failed (" +
+                             (e.status ? "HTTP " + std::to_string(e.status) : std::string("no answer")) +
+                             "); nothing was stored, try again");
+  }
+  std::string problem;
+  const auto analysis = providers::parse_analysis_answer(answer, subject.settings, problem);
+  if (!analysis) {
+    util::log_warn("LLM analysis answer refused",
+                   {{"conversation_id", std::to_string(conversation_id)}, {"problem", problem}});
+    throw ApiError::provider("The LLM's answer did not fit the analysis settings (" + problem +
+                             "); nothing was stored, try again");
+  }
+
+  return db_.write([&](store::Tx& tx) {
+    const auto before = store::conversations_repo::find_detail(tx, company, conversation_id);
+    if (!before) throw ApiError::not_found("Conversation not found");
+    const auto day = before->started_at.substr(0, 10);
+    if (before->analysis)
+      store::usage_repo::add_analysis(tx, company, day, before->agent_id,
+                                      domain::tallies(*before->analysis, subject.settings), -1);
+    store::conversations_repo::store_analysis(tx, company, conversation_id, *analysis);
+    store::usage_repo::add_analysis(tx, company, day, before->agent_id, domain::tallies(*analysis, subject.settings),
+                                    1);
+    store::audit_repo::record(tx, company, "conversation", conversation_id, util::iso8601(clock_.now()));
+    return *store::conversations_repo::find_detail(tx, company, conversation_id);
+  });
+}
+
+void Conversations::for_each_match(domain::CompanyId company, const domain::ConversationFilter& filter,
+                                   const std::function<bool(const domain::ConversationDetail&)>& each) {
+  constexpr std::int64_t kBatch = 500;
+  std::optional<std::int64_t> before;
+  while (true) {
+    const auto batch = db_.read(
+        [&](store::Tx& tx) { return store::conversations_repo::list_details(tx, company, filter, before, kBatch); });
+    for (const auto& c : batch)
+      if (!each(c)) return;
+    if (static_cast<std::int64_t>(batch.size()) < kBatch) return;
+    before = batch.back().id;
+  }
+}
+
+void Conversations::export_csv(domain::CompanyId company, const domain::ConversationFilter& filter,
+                               http::BodySink& sink) {
+  const auto columns = wire::export_columns(db_.read([&](store::Tx& tx) {
+    return store::agents_repo::analysis_settings(tx, company, filter.visible, filter.agent_id);
+  }));
+  if (!sink.write(wire::export_csv_header(columns))) return;
+  std::string out;
+  for_each_match(company, filter, [&](const domain::ConversationDetail& c) {
+    out += wire::export_csv_row(c, columns);
+    if (out.size() < 64 * 1024) return true;
+    const bool open = sink.write(out);
+    out.clear();
+    return open;
+  });
+  if (!out.empty()) sink.write(out);
+}
+
+void Conversations::export_jsonl(domain::CompanyId company, const domain::ConversationFilter& filter,
+                                 http::BodySink& sink) {
+  std::string out;
+  for_each_match(company, filter, [&](const domain::ConversationDetail& c) {
+    out += wire::to_json(c);
+    out += '\n';
+    if (out.size() < 64 * 1024) return true;
+    const bool open = sink.write(out);
+    out.clear();
+    return open;
+  });
+  if (!out.empty()) sink.write(out);
 }
 
 providers::Recording Conversations::recording(domain::CompanyId company, const domain::AgentScope& visible,

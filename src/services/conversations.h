@@ -6,6 +6,7 @@
 #include <boost/json/object.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,8 @@
 #include "crypto/signatures.h"
 #include "domain/conversation.h"
 #include "domain/page.h"
+#include "http/types.h"
+#include "providers/llm.h"
 #include "providers/voice_provider.h"
 #include "services/credentials.h"
 #include "store/db.h"
@@ -47,9 +50,14 @@ class PostCallIntake {
 class Conversations {
  public:
   // webhook_secret: CXCO_ELEVENLABS_WEBHOOK_SECRET, which signs the provider's post-call webhooks.
-  Conversations(store::Database& db, const util::Clock& clock, providers::VoiceProvider& voice,
+  Conversations(store::Database& db, const util::Clock& clock, providers::VoiceProvider& voice, providers::Llm& llm,
                 Credentials& credentials, std::string webhook_secret)
-      : db_(db), clock_(clock), voice_(voice), credentials_(credentials), webhook_secret_(std::move(webhook_secret)) {}
+      : db_(db),
+        clock_(clock),
+        voice_(voice),
+        llm_(llm),
+        credentials_(credentials),
+        webhook_secret_(std::move(webhook_secret)) {}
 
   // A post-call webhook as it arrives: its ElevenLabs-Signature header and the company whose URL
   // it came to (nullopt: the platform's URL); its raw body goes to the intake answered, piece by
@@ -67,6 +75,20 @@ class Conversations {
                                                  const domain::PageRequest& page);
   domain::ConversationDetail get(domain::CompanyId company,
                                  std::int64_t conversation_id);  // 404 when not the company's
+  // Runs the agent's current analysis settings over the stored transcript with the LLM (the
+  // company's llm credentials, else the platform's) and stores the result in place of the one
+  // before, with its rollups and its audit row. 404 for a conversation not the company's or not
+  // `visible`; 409 invalid_state when the agent has no criteria or fields; 502 when the LLM fails
+  // or answers anything but what the settings ask for (nothing is stored then).
+  domain::ConversationDetail analyze(domain::CompanyId company, const domain::AgentScope& visible,
+                                     std::int64_t conversation_id);
+
+  // Every conversation matching `filter`, newest first, into `sink`: CSV rows with the analysis
+  // columns of the agents the filter admits, or a JSONL detail a line. Read in batches of 500,
+  // each in a short read transaction, so memory stays flat; stops when the client goes away.
+  void export_csv(domain::CompanyId company, const domain::ConversationFilter& filter, http::BodySink& sink);
+  void export_jsonl(domain::CompanyId company, const domain::ConversationFilter& filter, http::BodySink& sink);
+
   // A call's recording, streamed from the voice provider with the company's own key when it
   // stored one (`range`: the caller's Range, passed on). 404 for WhatsApp chats, conversations
   // not the company's and calls the provider has no recording of; 502 when the provider fails.
@@ -87,12 +109,16 @@ class Conversations {
 
  private:
   friend class PostCallIntake;
+  // Calls `each` with the matches, batch by batch, until it answers false.
+  void for_each_match(domain::CompanyId company, const domain::ConversationFilter& filter,
+                      const std::function<bool(const domain::ConversationDetail&)>& each);
   void reconcile_workspace(const std::string& api_key, std::optional<std::int64_t> since_unix,
                            domain::ReconcileReport& report);
 
   store::Database& db_;
   const util::Clock& clock_;
   providers::VoiceProvider& voice_;
+  providers::Llm& llm_;
   Credentials& credentials_;
   std::string webhook_secret_;
 };

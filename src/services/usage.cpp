@@ -53,4 +53,12 @@ domain::DailyUsage Usage::daily(domain::CompanyId company, const domain::AgentSc
   return usage;
 }
 
+domain::AnalysisUsage Usage::analysis(domain::CompanyId company, const domain::AgentScope& visible,
+                                      std::optional<std::int64_t> agent_id, domain::DayRange range) {
+  auto usage =
+      db_.read([&](store::Tx& tx) { return store::usage_repo::analysis(tx, company, visible, agent_id, range); });
+  usage.period = range;
+  return usage;
+}
+
 }  // namespace cxco::services

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "domain/analysis.h"
 #include "domain/keys.h"
 #include "domain/usage.h"
 #include "store/db.h"
@@ -23,6 +24,9 @@ class Usage {
   domain::AgentUsage agent(domain::CompanyId company, std::int64_t agent_id, domain::DayRange range);  // 404
   domain::DailyUsage daily(domain::CompanyId company, const domain::AgentScope& visible,
                            std::optional<std::int64_t> agent_id, domain::DayRange range);
+  // Criteria outcomes and data-field distributions (platform.md section 8), from the rollups.
+  domain::AnalysisUsage analysis(domain::CompanyId company, const domain::AgentScope& visible,
+                                 std::optional<std::int64_t> agent_id, domain::DayRange range);
 
  private:
   store::Database& db_;

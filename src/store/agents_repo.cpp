@@ -3,6 +3,7 @@
 #include "store/agent_filter.h"
 #include "util/json_writer.h"
 #include "wire/field_reader.h"
+#include "wire/serializers.h"
 
 namespace cxco::store::agents_repo {
 
@@ -12,7 +13,7 @@ constexpr std::string_view kSelect =
     "SELECT a.id, a.company_id, a.name, a.personality, a.opening_line, a.voice_id, v.name AS voice_name, "
     "v.external_voice_id, a.language, a.status, a.voice_enabled, a.whatsapp_enabled, a.external_agent_id, "
     "a.phone_number_id, p.number AS pn_number, p.whatsapp_status AS pn_whatsapp_status, "
-    "p.external_number_id AS pn_external_id, a.config, a.created_at, a.updated_at "
+    "p.external_number_id AS pn_external_id, a.config, a.analysis, a.created_at, a.updated_at "
     "FROM agents a JOIN voices v ON v.id = a.voice_id LEFT JOIN phone_numbers p ON p.id = a.phone_number_id";
 constexpr std::string_view kOwned = " WHERE a.company_id = ? AND a.id = ?";
 constexpr std::string_view kOfCompany = " WHERE a.company_id = ?";
@@ -22,6 +23,9 @@ constexpr std::string_view kNewestFirst = " ORDER BY a.id DESC LIMIT ?";
 constexpr std::string_view kActiveAnyCompany =
     " WHERE a.id = ? AND a.status = 'active' AND a.external_agent_id IS NOT NULL";
 constexpr std::string_view kExists = "SELECT id FROM agents WHERE company_id = ? AND id = ?";
+constexpr std::string_view kAnalysisSettings = "SELECT id, analysis FROM agents WHERE company_id = ?";
+constexpr std::string_view kIdIs = " AND id = ?";
+constexpr std::string_view kOldestFirst = " ORDER BY id";
 constexpr std::string_view kNames = "SELECT id, name FROM agents WHERE company_id = ?";
 // Counted from the (company_id, status, id) index alone.
 constexpr std::string_view kCountWithStatus = "SELECT count(*) AS n FROM agents WHERE company_id = ? AND status = ?";
@@ -31,10 +35,10 @@ constexpr std::string_view kCountHoldingSlots =
     "phone_number_id IS NOT NULL))";
 constexpr std::string_view kInsert =
     "INSERT INTO agents (company_id, name, personality, opening_line, voice_id, language, status, config, "
-    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?) RETURNING id";
+    "analysis, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?) RETURNING id";
 constexpr std::string_view kUpdate =
     "UPDATE agents SET name = ?, personality = ?, opening_line = ?, language = ?, voice_id = ?, config = ?, "
-    "updated_at = ? WHERE id = ? AND company_id = ?";
+    "analysis = ?, updated_at = ? WHERE id = ? AND company_id = ?";
 constexpr std::string_view kHoldNumber =
     "UPDATE agents SET phone_number_id = ? WHERE id = ? AND company_id = ? AND status = 'draft' AND phone_number_id IS "
     "NULL";
@@ -66,6 +70,29 @@ std::string config_text(const domain::AgentConfig& c) {
   return w.end_object().take();
 }
 
+// The agent's `analysis` column, as wire::write(AnalysisSettings) wrote it.
+domain::AnalysisSettings analysis_of(const std::string& text) {
+  const auto v = wire::parse_stored_json(text);
+  const auto& o = v.as_object();
+  domain::AnalysisSettings s;
+  for (const auto& item : o.at("criteria").as_array()) {
+    const auto& c = item.as_object();
+    s.criteria.push_back({std::string(c.at("id").as_string()), std::string(c.at("name").as_string()),
+                          std::string(c.at("prompt").as_string())});
+  }
+  for (const auto& item : o.at("data_fields").as_array()) {
+    const auto& f = item.as_object();
+    domain::DataField field;
+    field.id = std::string(f.at("id").as_string());
+    field.type = domain::parse_field_type(f.at("type").as_string()).value_or(domain::FieldType::string);
+    field.description = std::string(f.at("description").as_string());
+    if (const auto* values = f.if_contains("enum"))
+      for (const auto& value : values->as_array()) field.enum_values.emplace_back(value.as_string());
+    s.data_fields.push_back(std::move(field));
+  }
+  return s;
+}
+
 domain::Agent agent_of(const Row& r) {
   domain::Agent a;
   a.id = r.i64("id");
@@ -86,6 +113,7 @@ domain::Agent agent_of(const Row& r) {
   a.external_number_id = r.opt_str("pn_external_id");
   a.whatsapp_status = domain::parse_whatsapp_status(r.str("pn_whatsapp_status"));
   a.config = config_of(r.str("config"));
+  a.analysis = analysis_of(r.str("analysis"));
   a.created_at = r.str("created_at");
   a.updated_at = r.str("updated_at");
   return a;
@@ -138,14 +166,27 @@ std::int64_t count_with_status(Tx& tx, domain::CompanyId company, const domain::
   return tx.one(sql, params)->i64("n");
 }
 
+std::vector<domain::AnalysisSettings> analysis_settings(Tx& tx, domain::CompanyId company,
+                                                        const domain::AgentScope& visible,
+                                                        std::optional<std::int64_t> agent_id) {
+  std::string sql(kAnalysisSettings);
+  Params params{company.value};
+  restrict_to_agents(sql, params, "id", visible);
+  if (agent_id) sql += kIdIs, params.emplace_back(*agent_id);
+  sql += kOldestFirst;
+  std::vector<domain::AnalysisSettings> out;
+  for (const auto& r : tx.query(sql, params).rows) out.push_back(analysis_of(r.str("analysis")));
+  return out;
+}
+
 std::int64_t insert(Tx& tx, domain::CompanyId company, const domain::Agent& a, const std::string& now) {
   return tx.insert(kInsert, {company.value, a.name, a.personality, a.opening_line, a.voice_id, a.language,
-                             config_text(a.config), now, now});
+                             config_text(a.config), wire::to_json(a.analysis), now, now});
 }
 
 void update(Tx& tx, const domain::Agent& a, const std::string& now) {
-  tx.exec(kUpdate, {a.name, a.personality, a.opening_line, a.language, a.voice_id, config_text(a.config), now, a.id,
-                    a.company_id.value});
+  tx.exec(kUpdate, {a.name, a.personality, a.opening_line, a.language, a.voice_id, config_text(a.config),
+                    wire::to_json(a.analysis), now, a.id, a.company_id.value});
 }
 
 bool hold_number(Tx& tx, domain::CompanyId company, std::int64_t agent_id, std::int64_t number_id) {

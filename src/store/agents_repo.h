@@ -28,6 +28,11 @@ std::map<std::int64_t, std::string> names(Tx& tx, domain::CompanyId company);
 std::int64_t count_with_status(Tx& tx, domain::CompanyId company, const domain::AgentScope& visible,
                                domain::AgentStatus status);
 
+// The analysis settings of the agents `visible` sees (or of `agent_id` alone), oldest agent first.
+std::vector<domain::AnalysisSettings> analysis_settings(Tx& tx, domain::CompanyId company,
+                                                        const domain::AgentScope& visible,
+                                                        std::optional<std::int64_t> agent_id);
+
 std::int64_t insert(Tx& tx, domain::CompanyId company, const domain::Agent& agent, const std::string& now);
 // Writes the agent's editable fields (name, personality, opening line, language, voice, config).
 void update(Tx& tx, const domain::Agent& agent, const std::string& now);

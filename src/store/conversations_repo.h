@@ -26,6 +26,14 @@ std::vector<domain::ConversationSummary> list(Tx& tx, domain::CompanyId company,
                                               const domain::ConversationFilter& filter,
                                               const domain::PageRequest& page);
 
+// Up to `limit` details of `filter`'s conversations before `before_id`, newest first: the
+// export's batches.
+std::vector<domain::ConversationDetail> list_details(Tx& tx, domain::CompanyId company,
+                                                     const domain::ConversationFilter& filter,
+                                                     std::optional<std::int64_t> before_id, std::int64_t limit);
+// Replaces the conversation's analysis (the detail's and the rows the filters read).
+void store_analysis(Tx& tx, domain::CompanyId company, std::int64_t id, const domain::Analysis& analysis);
+
 // A WhatsApp conversation with an empty transcript.
 std::int64_t insert_chat(Tx& tx, domain::CompanyId company, std::int64_t agent_id, const std::string& customer_e164,
                          const std::string& started_at, const std::string& metadata_json, const std::string& now);

@@ -7,8 +7,12 @@ namespace cxco::store {
 
 namespace {
 
+// Full-text search is each dialect's own and left out of the description: SQLite's FTS5 table
+// conversations_fts (and the shadow tables it keeps, all named conversations_fts_*), and
+// PostgreSQL's tsvector column conversations.search with its GIN index.
 constexpr std::string_view kSqliteTables =
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations'";
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations' "
+    "AND name NOT LIKE 'conversations_fts%'";
 constexpr std::string_view kSqliteColumns = "SELECT name, type, \"notnull\", pk FROM pragma_table_info(?)";
 constexpr std::string_view kSqliteIndexes = "SELECT name, \"unique\", origin, partial FROM pragma_index_list(?)";
 constexpr std::string_view kSqliteIndexColumns = "SELECT name FROM pragma_index_xinfo(?) WHERE key = 1 ORDER BY seqno";
@@ -17,7 +21,7 @@ constexpr std::string_view kPostgresTables =
     "AND table_type = 'BASE TABLE' AND table_name <> 'schema_migrations'";
 constexpr std::string_view kPostgresColumns =
     "SELECT column_name AS name, data_type AS type, is_nullable FROM information_schema.columns "
-    "WHERE table_schema = current_schema() AND table_name = ?";
+    "WHERE table_schema = current_schema() AND table_name = ? AND data_type <> 'tsvector'";
 // One row per index and key column, in key order; a zero attribute number is an expression.
 constexpr std::string_view kPostgresIndexes =
     "SELECT ic.relname AS name, i.indisunique AS is_unique, i.indisprimary AS is_primary, "
@@ -26,7 +30,8 @@ constexpr std::string_view kPostgresIndexes =
     "JOIN pg_namespace n ON n.oid = t.relnamespace "
     "CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) "
     "LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum "
-    "WHERE n.nspname = current_schema() AND t.relname = ? ORDER BY ic.relname, k.ord";
+    "JOIN pg_am am ON am.oid = ic.relam "
+    "WHERE n.nspname = current_schema() AND t.relname = ? AND am.amname <> 'gin' ORDER BY ic.relname, k.ord";
 
 std::string lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -38,6 +38,20 @@ constexpr std::string_view kVoiceSecondsSince =
     "SELECT COALESCE(SUM(duration_seconds), 0) AS s FROM usage_daily WHERE company_id = ? AND day >= ? AND "
     "channel = 'voice'";
 
+constexpr std::string_view kAddAnalysis =
+    "INSERT INTO analysis_daily (company_id, day, agent_id, kind, item, value, n, total, min_value, max_value) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (company_id, day, agent_id, kind, item, value) DO UPDATE SET "
+    "n = analysis_daily.n + excluded.n, total = analysis_daily.total + excluded.total, "
+    "min_value = CASE WHEN analysis_daily.min_value IS NULL OR excluded.min_value < analysis_daily.min_value "
+    "THEN excluded.min_value ELSE analysis_daily.min_value END, "
+    "max_value = CASE WHEN analysis_daily.max_value IS NULL OR excluded.max_value > analysis_daily.max_value "
+    "THEN excluded.max_value ELSE analysis_daily.max_value END";
+constexpr std::string_view kAnalysis =
+    "SELECT u.kind, u.item, u.value, SUM(u.n) AS n, SUM(u.total) AS total, MIN(u.min_value) AS min_value, "
+    "MAX(u.max_value) AS max_value FROM analysis_daily u WHERE u.company_id = ? AND u.day >= ? AND u.day <= ?";
+constexpr std::string_view kAnalysisGroup = " GROUP BY u.kind, u.item, u.value";
+
 Params range_params(domain::CompanyId company, domain::DayRange range) {
   return {company.value, util::date_from_days(range.first), util::date_from_days(range.last)};
 }
@@ -97,6 +111,45 @@ std::map<std::string, domain::ChannelTotals> by_day(Tx& tx, domain::CompanyId co
 
 std::int64_t voice_seconds_since(Tx& tx, domain::CompanyId company, std::int64_t first_day) {
   return tx.one(kVoiceSecondsSince, {company.value, util::date_from_days(first_day)})->i64("s");
+}
+
+void add_analysis(Tx& tx, domain::CompanyId company, const std::string& day, std::int64_t agent_id,
+                  const std::vector<domain::AnalysisTally>& tallies, int sign) {
+  for (const auto& t : tallies) {
+    const bool number = t.kind == "number";
+    tx.exec(kAddAnalysis, {company.value, day, agent_id, t.kind, t.item, t.value, sign * t.n, sign * t.number,
+                           number && sign > 0 ? Param(t.number) : Param(nullptr),
+                           number && sign > 0 ? Param(t.number) : Param(nullptr)});
+  }
+}
+
+domain::AnalysisUsage analysis(Tx& tx, domain::CompanyId company, const domain::AgentScope& visible,
+                               std::optional<std::int64_t> agent_id, domain::DayRange range) {
+  std::string sql(kAnalysis);
+  auto params = range_params(company, range);
+  restrict_to_agents(sql, params, "u.agent_id", visible);
+  if (agent_id) sql += kAgentIs, params.emplace_back(*agent_id);
+  sql += kAnalysisGroup;
+  domain::AnalysisUsage out;
+  for (const auto& r : tx.query(sql, params).rows) {
+    const auto kind = r.str("kind");
+    const auto n = r.i64("n");
+    if (n <= 0) continue;  // every analysis of it was replaced
+    if (kind == "criterion") {
+      auto& c = out.criteria[r.str("item")];
+      const auto value = r.str("value");
+      (value == "success" ? c.success : value == "failure" ? c.failure : c.unknown) += n;
+    } else if (kind == "value") {
+      out.values[r.str("item")][r.str("value")] += n;
+    } else {
+      auto& s = out.numbers[r.str("item")];
+      s.count += n;
+      s.sum += r.f64("total");
+      s.min = r.opt_f64("min_value");
+      s.max = r.opt_f64("max_value");
+    }
+  }
+  return out;
 }
 
 }  // namespace cxco::store::usage_repo

@@ -7,7 +7,9 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "domain/analysis.h"
 #include "domain/keys.h"
 #include "domain/usage.h"
 #include "store/db.h"
@@ -28,5 +30,13 @@ std::map<std::string, domain::ChannelTotals> by_day(Tx& tx, domain::CompanyId co
 // Voice call seconds from `first_day` (days since the epoch) on: a month's use of the
 // monthly_voice_minutes quota, read from the rollups.
 std::int64_t voice_seconds_since(Tx& tx, domain::CompanyId company, std::int64_t first_day);
+
+// Adds (sign 1) or takes back (sign -1, a re-analysis replacing it) an analysis's tallies to the
+// analysis rollup of (company, UTC day, agent). Minimum and maximum only ever widen.
+void add_analysis(Tx& tx, domain::CompanyId company, const std::string& day, std::int64_t agent_id,
+                  const std::vector<domain::AnalysisTally>& tallies, int sign);
+// The analysis outcomes over the range, of one agent or all `visible` sees.
+domain::AnalysisUsage analysis(Tx& tx, domain::CompanyId company, const domain::AgentScope& visible,
+                               std::optional<std::int64_t> agent_id, domain::DayRange range);
 
 }  // namespace cxco::store::usage_repo

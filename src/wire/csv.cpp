@@ -1,5 +1,8 @@
 #include "wire/csv.h"
 
+#include <set>
+#include <type_traits>
+
 namespace cxco::wire {
 
 namespace {
@@ -97,6 +100,80 @@ CsvTable parse_csv(std::string_view text, std::vector<FieldError>& errors) {
     table.rows.push_back({row_number, std::move(fields)});
   }
   return table;
+}
+
+void append_csv_field(std::string& out, std::string_view value) {
+  if (value.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out.append(value);
+    return;
+  }
+  out += '"';
+  for (const char c : value) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+}
+
+ExportColumns export_columns(const std::vector<domain::AnalysisSettings>& settings) {
+  ExportColumns out;
+  std::set<std::string> criteria, data;
+  for (const auto& s : settings) {
+    for (const auto& c : s.criteria)
+      if (criteria.insert(c.id).second) out.criteria.push_back(c.id);
+    for (const auto& f : s.data_fields)
+      if (data.insert(f.id).second) out.data.push_back(f.id);
+  }
+  return out;
+}
+
+std::string export_csv_header(const ExportColumns& columns) {
+  std::string out =
+      "id,agent_id,channel,direction,caller_number,started_at,ended_at,duration_seconds,status,call_successful,"
+      "transcript_summary";
+  for (const auto& id : columns.criteria) out.append(",criteria.").append(id);
+  for (const auto& id : columns.data) out.append(",data.").append(id);
+  return out + "\r\n";
+}
+
+std::string export_csv_row(const domain::ConversationDetail& c, const ExportColumns& columns) {
+  std::string out;
+  auto field = [&](std::string_view value) {
+    out += ',';
+    append_csv_field(out, value);
+  };
+  auto optional = [&](const auto& value) {
+    if constexpr (std::is_same_v<std::decay_t<decltype(value)>, std::optional<std::string>>)
+      field(value.value_or(""));
+    else
+      field(value ? std::to_string(*value) : "");
+  };
+  out += std::to_string(c.id);
+  field(std::to_string(c.agent_id));
+  field(c.channel);
+  field(c.direction);
+  optional(c.caller_number);
+  field(c.started_at);
+  optional(c.ended_at);
+  optional(c.duration_seconds);
+  field(c.status);
+  field(c.call_successful ? (*c.call_successful ? "true" : "false") : "");
+  optional(c.transcript_summary);
+  for (const auto& id : columns.criteria) {
+    std::string_view result;
+    if (c.analysis)
+      if (const auto it = c.analysis->criteria.find(id); it != c.analysis->criteria.end())
+        result = domain::to_string(it->second.result);
+    field(result);
+  }
+  for (const auto& id : columns.data) {
+    std::optional<std::string> text;
+    if (c.analysis)
+      if (const auto it = c.analysis->data.find(id); it != c.analysis->data.end())
+        text = domain::text_of(it->second.value);
+    field(text.value_or(""));
+  }
+  return out + "\r\n";
 }
 
 }  // namespace cxco::wire

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "domain/analysis.h"
+#include "domain/conversation.h"
 #include "domain/errors.h"
 
 namespace cxco::wire {
@@ -25,5 +27,19 @@ struct CsvTable {
 // open are recorded in `errors` at {"body", "<row number>"} and left out (a bad header leaves
 // nothing to read); blank lines are skipped.
 CsvTable parse_csv(std::string_view text, std::vector<FieldError>& errors);
+
+// Appends `value` as one CSV field: quoted (with "" for a quote) when it holds a comma, a quote
+// or a line break.
+void append_csv_field(std::string& out, std::string_view value);
+
+// The analysis columns of a conversation export (platform.md section 8): criteria.<id>, then
+// data.<id>, each id once, in the order the agents' settings list them.
+struct ExportColumns {
+  std::vector<std::string> criteria, data;
+};
+ExportColumns export_columns(const std::vector<domain::AnalysisSettings>& settings);
+// The header row and one conversation's row, each ending in CRLF.
+std::string export_csv_header(const ExportColumns& columns);
+std::string export_csv_row(const domain::ConversationDetail& conversation, const ExportColumns& columns);
 
 }  // namespace cxco::wire

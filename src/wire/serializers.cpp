@@ -1,6 +1,8 @@
 #include "wire/serializers.h"
 
 #include <cmath>
+#include <type_traits>
+#include <variant>
 
 #include "util/time.h"
 
@@ -246,9 +248,79 @@ void write(JsonWriter& w, const domain::Agent& a) {
       .field("temperature", a.config.temperature)
       .field("max_call_duration_seconds", a.config.max_call_duration_seconds)
       .end_object()
-      .field("created_at", a.created_at)
-      .field("updated_at", a.updated_at)
-      .end_object();
+      .key("analysis");
+  write(w, a.analysis);
+  w.field("created_at", a.created_at).field("updated_at", a.updated_at).end_object();
+}
+
+void write(JsonWriter& w, const domain::AnalysisSettings& s) {
+  w.begin_object().key("criteria").begin_array();
+  for (const auto& c : s.criteria)
+    w.begin_object().field("id", c.id).field("name", c.name).field("prompt", c.prompt).end_object();
+  w.end_array().key("data_fields").begin_array();
+  for (const auto& f : s.data_fields) {
+    w.begin_object().field("id", f.id).field("type", domain::to_string(f.type)).field("description", f.description);
+    if (!f.enum_values.empty()) {
+      w.key("enum");
+      write(w, f.enum_values);
+    }
+    w.end_object();
+  }
+  w.end_array().end_object();
+}
+
+void write(JsonWriter& w, const domain::DataValue& v) {
+  std::visit(
+      [&](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, std::monostate>)
+          w.value(nullptr);
+        else
+          w.value(x);
+      },
+      v);
+}
+
+void write(JsonWriter& w, const domain::Analysis& a) {
+  w.begin_object().key("criteria").begin_object();
+  for (const auto& [id, c] : a.criteria)
+    w.key(id).begin_object().field("result", domain::to_string(c.result)).field("rationale", c.rationale).end_object();
+  w.end_object().key("data").begin_object();
+  for (const auto& [id, d] : a.data) {
+    w.key(id).begin_object().key("value");
+    write(w, d.value);
+    w.field("rationale", d.rationale).end_object();
+  }
+  w.end_object().end_object();
+}
+
+void write(JsonWriter& w, const domain::AnalysisUsage& u) {
+  w.begin_object();
+  write_period(w, u.period);
+  w.key("criteria").begin_object();
+  for (const auto& [id, c] : u.criteria)
+    w.key(id)
+        .begin_object()
+        .field("success", c.success)
+        .field("failure", c.failure)
+        .field("unknown", c.unknown)
+        .end_object();
+  w.end_object().key("data").begin_object();
+  for (const auto& [id, counts] : u.values) {
+    w.key(id).begin_object();
+    for (const auto& [value, n] : counts) w.field(value, n);
+    w.end_object();
+  }
+  for (const auto& [id, n] : u.numbers) {
+    w.key(id).begin_object().field("count", n.count).field("min", n.min);
+    w.key("avg");
+    if (n.count)
+      w.value(n.sum / static_cast<double>(n.count));
+    else
+      w.value(nullptr);
+    w.field("max", n.max).end_object();
+  }
+  w.end_object().end_object();
 }
 
 void write(JsonWriter& w, const domain::TranscriptTurn& t) {
@@ -266,7 +338,12 @@ void write(JsonWriter& w, const domain::ConversationDetail& c) {
   write_summary_fields(w, c);
   w.key("transcript");
   write(w, c.transcript);
-  w.key("metadata_").raw(c.metadata_json).end_object();
+  w.key("metadata_").raw(c.metadata_json).key("analysis");
+  if (c.analysis)
+    write(w, *c.analysis);
+  else
+    w.value(nullptr);
+  w.end_object();
 }
 
 void write(JsonWriter& w, const domain::Webhook& h) {

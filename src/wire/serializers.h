@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "domain/agent.h"
+#include "domain/analysis.h"
 #include "domain/audit.h"
 #include "domain/call.h"
 #include "domain/campaign.h"
@@ -36,6 +37,14 @@ void write(JsonWriter& w, const domain::AuditEntry& entry);
 void write(JsonWriter& w, const domain::Voice& voice);
 void write(JsonWriter& w, const domain::PhoneNumber& number);
 void write(JsonWriter& w, const domain::Agent& agent);
+// {"criteria": [{id, name, prompt}], "data_fields": [{id, type, description, enum?}]}: in agent
+// answers and as the agent's stored column.
+void write(JsonWriter& w, const domain::AnalysisSettings& settings);
+// {"criteria": {id: {result, rationale}}, "data": {id: {value, rationale}}}: in the
+// conversation detail and as its stored column.
+void write(JsonWriter& w, const domain::Analysis& analysis);
+void write(JsonWriter& w, const domain::DataValue& value);
+void write(JsonWriter& w, const domain::AnalysisUsage& usage);
 void write(JsonWriter& w, const domain::ConversationSummary& conversation);
 void write(JsonWriter& w, const domain::ConversationDetail& conversation);
 void write(JsonWriter& w, const domain::TranscriptTurn& turn);

@@ -170,7 +170,9 @@ TEST_F(AuditLog, EveryChangingRouteLeavesExactlyOneRowWithTheChange) {
        }},
       {"PUT", "/api/agents/{agent_id}",
        [&] {
-         return std::pair{server.put(agent_path(""), owner_key, json::object{{"name", "B"}}),
+         json::object analysis{
+             {"criteria", json::array{json::object{{"id", "resolved"}, {"name", "Resolved"}, {"prompt", "p"}}}}};
+         return std::pair{server.put(agent_path(""), owner_key, json::object{{"name", "B"}, {"analysis", analysis}}),
                           as_owner("agent", agent_id)};
        }},
       {"POST", "/api/agents/{agent_id}/publish", lifecycle("/publish")},
@@ -228,6 +230,17 @@ TEST_F(AuditLog, EveryChangingRouteLeavesExactlyOneRowWithTheChange) {
       {"POST", "/api/campaigns/{campaign_id}/pause", campaign_action("/pause")},
       {"POST", "/api/campaigns/{campaign_id}/resume", campaign_action("/resume")},
       {"POST", "/api/campaigns/{campaign_id}/cancel", campaign_action("/cancel")},
+      {"POST", "/api/conversations/{conversation_id}/analyze",
+       [&] {
+         providers::SimulatedCall call;
+         call.external_agent_id =
+             std::string(server.get(agent_path(""), owner_key).json.at("external_agent_id").as_string());
+         call.started_unix = kNow - 600;
+         const auto conversation = server.post_call(kSecret, call, kNow).json.at("conversation_id").as_int64();
+         return std::pair{
+             server.request("POST", "/api/conversations/" + std::to_string(conversation) + "/analyze", owner_key),
+             as_owner("conversation", conversation)};
+       }},
       {"POST", "/api/phone-numbers/{phone_number_id}/enable-whatsapp",
        [&] {
          const auto number = server.get(agent_path(""), owner_key).json.at("phone_number").at("id").as_int64();

@@ -450,7 +450,7 @@ TEST(CampaignSize, AHundredThousandRecipientsInOneRequest) {
   const auto company = platform.accounts.create_company("Acme", std::nullopt);
   const auto user = platform.accounts.create_user(company.resource.id, "jane@acme.com", "Jane", "owner");
   platform.catalog.add_numbers({{"+27210000001", "ZA"}});
-  const auto agent = platform.agents.create(company.resource.id, {"Agent", "Helpful.", "Hi!", "en", 1, {}, {}});
+  const auto agent = platform.agents.create(company.resource.id, {"Agent", "Helpful.", "Hi!", "en", 1, {}, {}, {}});
   platform.agents.publish(company.resource.id, agent.id, "ZA");
   api::Api api(services, {});
   auto handle = [&](const std::string& path, std::string body, const std::string& type) {

@@ -326,12 +326,13 @@ TEST_F(Conversations, MapsThePayloadFieldByField) {
   EXPECT_NE(server.get("/api/conversations/" + std::to_string(id), user.key).body.find("\"timestamp\":3.0"),
             std::string::npos);
 
-  // Lists carry summaries: every field but the transcript and metadata_.
+  // Lists carry summaries: every field but the transcript, metadata_ and analysis.
   const auto items = list();
   ASSERT_EQ(items.size(), 1u);
   auto summary = c.as_object();
   summary.erase("transcript");
   summary.erase("metadata_");
+  summary.erase("analysis");
   EXPECT_EQ(items[0], summary);
 }
 
@@ -721,7 +722,8 @@ TEST_F(Conversations, ReconciliationStoresWhatLostWebhooksNeverDelivered) {
   const auto fernet = *crypto::MultiFernet::from_key_list("cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=");
   services::Credentials credentials(*db, clock, fernet, {FakeElevenLabs::kDefaultKey, {}});
   const auto voice = providers::make_elevenlabs_client(provider.base_url());
-  services::Conversations conversations(*db, clock, *voice, credentials, {});
+  const auto llm = providers::make_simulated_llm();
+  services::Conversations conversations(*db, clock, *voice, *llm, credentials, {});
   const auto report = conversations.reconcile(kNow - 2 * 86400);
   EXPECT_EQ(report.listed, 104);
   EXPECT_EQ(report.stored, 101);
@@ -764,7 +766,8 @@ TEST_F(Conversations, ReconciliationCarriesOnPastAWorkspaceItCannotList) {
   const auto fernet = *crypto::MultiFernet::from_key_list("cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=");
   services::Credentials credentials(*db, clock, fernet, {FakeElevenLabs::kDefaultKey, {}});
   const auto voice = providers::make_elevenlabs_client(provider.base_url(), {.attempts = 1});
-  services::Conversations conversations(*db, clock, *voice, credentials, {});
+  const auto llm = providers::make_simulated_llm();
+  services::Conversations conversations(*db, clock, *voice, *llm, credentials, {});
   const auto report = conversations.reconcile(kNow - 86400);
   EXPECT_EQ(report.failed_workspaces, 1);
   EXPECT_EQ(report.stored, 1);
