@@ -67,7 +67,7 @@ function AgentList({ status }) {
       ) : paged.items.length === 0 ? (
         <p>No agents yet. Create one to give it a personality and a voice, then publish it to get a number.</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
           <table>
             <caption>Agents, newest first</caption>
             <thead>
@@ -289,7 +289,7 @@ function AgentForm({ id }) {
           <input name="opening_line" required value={form.opening_line} onInput={set('opening_line')} />
         </label>
         <fieldset>
-          <legend>Voice</legend>
+          <legend>Voice and preview</legend>
           <label>
             Voice
             <select name="voice_id" required value={form.voice_id} onChange={set('voice_id')}>

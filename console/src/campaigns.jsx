@@ -71,7 +71,7 @@ function Overview() {
       ) : campaigns.data.items.length === 0 ? (
         <p>No campaigns yet.</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
           <table>
             <caption>Campaigns, newest first (live)</caption>
             <thead>
@@ -173,7 +173,7 @@ function RecentCalls({ campaignId }) {
       ) : calls.data.items.length === 0 ? (
         <p>No calls yet.</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
           <table>
             <caption>The 20 latest calls</caption>
             <thead>
@@ -238,7 +238,7 @@ function CsvPreview({ parsed }) {
           </ul>
         </div>
       )}
-      <div class="table-wrap">
+      <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
         <table>
           <caption>
             Preview{parsed.rows.length > shown.length ? ` (first ${shown.length} rows)` : ''}
@@ -430,7 +430,7 @@ function CampaignDetail({ id, status }) {
         <a href={href('/campaigns')}>← Calls &amp; campaigns</a>
       </p>
       <h1>{c.name}</h1>
-      <p>
+      <p data-testid="campaign-status">
         <Badge value={c.status} /> <span class="muted">#{c.id} · agent #{c.agent_id} · {c.timezone} · up to {c.max_concurrency} calls at once</span>
       </p>
       <Progress campaign={c} />
@@ -486,7 +486,7 @@ function CampaignDetail({ id, status }) {
         </select>
       </label>
       <ErrorBox error={recipients.error} />
-      <div class="table-wrap">
+      <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
         <table>
           <caption>Recipients</caption>
           <thead>

@@ -86,7 +86,7 @@ export function StackedBars({ id, title, labels, series, unit, tick = (l) => l.s
       </svg>
       <details>
         <summary>{title}: the figures</summary>
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
           <table>
             <thead>
               <tr>

@@ -113,7 +113,7 @@ function ConversationList({ params }) {
       ) : paged.items.length === 0 ? (
         <p>No conversations match. Calls and chats appear here when they end.</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
           <table>
             <caption>Conversations, newest first</caption>
             <thead>
@@ -354,7 +354,7 @@ function Analysis({ analysis }) {
       <h2>Analysis</h2>
       <div class="split">
         {criteria.length > 0 && (
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
             <table>
               <caption>Success criteria</caption>
               <thead>
@@ -381,7 +381,7 @@ function Analysis({ analysis }) {
           </div>
         )}
         {data.length > 0 && (
-          <div class="table-wrap">
+          <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
             <table>
               <caption>Collected data</caption>
               <thead>

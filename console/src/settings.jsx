@@ -79,7 +79,7 @@ function ApiKeys({ me }) {
           ) : list.data.length === 0 ? (
             <p>No API keys yet.</p>
           ) : (
-            <div class="table-wrap">
+            <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
               <table>
                 <caption>API keys</caption>
                 <thead>
@@ -213,7 +213,7 @@ function DoNotCall() {
       </form>
       <ErrorBox error={error || paged.error} />
       {paged.items.length > 0 && (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
           <table>
             <caption>Numbers not to call</caption>
             <thead>

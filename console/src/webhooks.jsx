@@ -50,7 +50,7 @@ function Webhooks() {
       ) : hooks.data.length === 0 ? (
         <p>No webhooks yet.</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
           <table>
             <caption>Webhooks</caption>
             <thead>
@@ -129,7 +129,7 @@ function Deliveries({ id }) {
       {paged.items.length === 0 ? (
         <p>{paged.loading ? 'Loading…' : 'Nothing delivered yet.'}</p>
       ) : (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
           <table>
             <caption>Attempts, newest first</caption>
             <thead>
