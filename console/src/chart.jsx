@@ -5,10 +5,12 @@ const W = 720;
 const H = 260;
 const PAD = { left: 48, right: 8, top: 12, bottom: 36 };
 
-function niceMax(v) {
-  if (v <= 0) return 1;
-  const p = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+// The step between the four gridlines: 1, 2, 2.5 or 5 times a power of ten (whole numbers
+// only for counts), so the axis reads 0, 5, 10, 15, 20 rather than 0, 3.8, 7.5.
+function niceStep(max, whole) {
+  const raw = max > 0 ? Math.max(max / 4, whole ? 1 : 0) : 1;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  for (const m of whole && p < 10 ? [1, 2, 5, 10] : [1, 2, 2.5, 5, 10]) if (m * p >= raw) return m * p;
   return 10 * p;
 }
 
@@ -19,7 +21,8 @@ function fmt(v) {
 // labels: x labels (days); series: [{name, values: number[]}]
 export function StackedBars({ id, title, labels, series, unit, tick = (l) => l.slice(5), over = `over ${labels.length} days`, first = 'Day' }) {
   const totals = labels.map((_, i) => series.reduce((s, x) => s + (x.values[i] || 0), 0));
-  const max = niceMax(Math.max(0, ...totals));
+  const whole = series.every((s) => s.values.every((v) => Number.isInteger(v || 0)));
+  const max = 4 * niceStep(Math.max(0, ...totals), whole);
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const step = plotW / Math.max(1, labels.length);

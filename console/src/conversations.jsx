@@ -137,7 +137,7 @@ function ConversationList({ params }) {
                     <a href={href(`/conversations/${c.id}`)}>{fmtDate(c.started_at)}</a>
                   </td>
                   <td>{agentName(c.agent_id)}</td>
-                  <td>{c.caller_number || '—'}</td>
+                  <td class="nowrap">{c.caller_number || '—'}</td>
                   <td>
                     {c.channel} · {c.direction}
                   </td>

@@ -82,7 +82,7 @@ async function api(method, path, body, key = userKey) {
 }
 
 // A post-call webhook as the voice provider sends it, signed with the platform secret.
-async function postCall(externalAgentId, conversationId, transcript, summary) {
+async function postCall(externalAgentId, conversationId, transcript, summary, { started, duration = 75, direction = 'inbound' } = {}) {
   const now = Math.floor(Date.now() / 1000);
   const body = JSON.stringify({
     type: 'post_call_transcription',
@@ -93,9 +93,9 @@ async function postCall(externalAgentId, conversationId, transcript, summary) {
       status: 'done',
       transcript: transcript.map((t, i) => ({ role: t[0], message: t[1], time_in_call_secs: i * 4 })),
       metadata: {
-        start_time_unix_secs: now - 90,
-        call_duration_secs: 75,
-        phone_call: { external_number: '+27825550199', direction: 'inbound' },
+        start_time_unix_secs: started ?? now - 90,
+        call_duration_secs: duration,
+        phone_call: { external_number: '+27825550199', direction },
       },
       analysis: { call_successful: 'success', transcript_summary: summary },
     },
@@ -328,15 +328,34 @@ test('simulated calls appear; a transcript with markup renders as text; the reco
   const played = await audio.evaluate(async (a) => {
     if (a.readyState < 1) await new Promise((r, j) => { a.onloadedmetadata = r; a.onerror = () => j(new Error('audio error')); });
     await a.play();
-    await new Promise((r) => setTimeout(r, 400));
-    return { duration: a.duration, time: a.currentTime };
+    // Playing, and the position moves (a loaded machine may take a while to start).
+    for (let i = 0; i < 100 && a.currentTime === 0 && !a.ended; i++) await new Promise((r) => setTimeout(r, 100));
+    return { duration: a.duration, time: a.ended ? a.duration : a.currentTime };
   });
   assert.ok(played.duration > 0, `duration ${played.duration}`);
   assert.ok(played.time > 0, 'the recording did not advance');
   await axe('a conversation');
 });
 
+// Calls of the past days for three agents, some outbound, so the charts have something to stack.
+async function seedHistory() {
+  const agents = (await api('GET', '/api/agents/?status=active')).json.items;
+  let n = 0;
+  for (let day = 1; day <= 5; day++) {
+    for (const [k, agent] of agents.entries()) {
+      for (let i = 0; i < ((day + k) % 3) + 1; i++) {
+        const started = Math.floor(Date.now() / 1000) - day * 86_400 - i * 600;
+        await postCall(agent.external_agent_id, `conv_history_${day}_${agent.id}_${i}`, [['agent', 'Hello'], ['user', 'Hi']],
+                       'An earlier call.', { started, duration: 60 + 45 * ((day + i + k) % 5), direction: i % 2 ? 'outbound' : 'inbound' });
+        n++;
+      }
+    }
+  }
+  return n;
+}
+
 test('the usage page draws its charts for the range in the URL', { timeout: 60_000 }, async () => {
+  const seeded = await seedHistory();
   const today = new Date().toISOString().slice(0, 10);
   const start = new Date(Date.now() - 6 * 86_400_000).toISOString().slice(0, 10);
   await go(`#/usage?start_date=${start}&end_date=${today}`);
@@ -346,7 +365,10 @@ test('the usage page draws its charts for the range in the URL', { timeout: 60_0
   assert.ok((await bars.count()) >= 1);
   assert.ok((await page.locator('svg[data-testid="chart-conversations"] rect.bar').count()) >= 1);
   assert.ok((await page.locator('svg[data-testid="chart-direction"] rect.bar').count()) >= 1);
-  assert.match(await page.locator('svg[data-testid="chart-conversations"]').getAttribute('aria-label'), /4 conversations over 7 days/);
+  assert.match(await page.locator('svg[data-testid="chart-conversations"]').getAttribute('aria-label'),
+               new RegExp(`: ${4 + seeded} conversations over 7 days`));
+  assert.ok((await page.locator('svg[data-testid="chart-minutes"] rect.bar').count()) >= 6, 'bars for several days and agents');
+  assert.ok((await page.locator('svg[data-testid="chart-direction"] rect.s2').count()) >= 1, 'outbound conversations drawn');
   assert.equal(await page.getByLabel('From').inputValue(), start);
   if (process.env.CXCO_CONSOLE_SCREENSHOTS) await page.screenshot({ path: join(process.env.CXCO_CONSOLE_SCREENSHOTS, 'console-usage.png'), fullPage: true });
   await axe('the usage page');
