@@ -7,6 +7,7 @@ import { readRecipients } from './csv.js';
 import { Badge, ErrorBox, Notice, Loading, usePaged, MoreButton, href, navigate, fmtDate, useLoad } from './ui.jsx';
 
 const POLL_MS = 1500;
+const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const LIVE = new Set(['scheduled', 'running', 'paused']);
 
 export function CampaignsPage({ route }) {
@@ -306,6 +307,10 @@ function NewCampaign() {
     max_concurrency: '5',
     max_attempts: '3',
     backoff_seconds: '3600',
+    start_at: '',
+    window_start: '',
+    window_end: '',
+    days: new Set(DAYS.slice(0, 5)),
     skipBad: false,
   });
   const [error, setError] = useState(null);
@@ -327,6 +332,11 @@ function NewCampaign() {
         max_concurrency: Number(form.max_concurrency),
         retry: { max_attempts: Number(form.max_attempts), backoff_seconds: Number(form.backoff_seconds) },
         recipients,
+        // The browser's local time, with its offset, as the API requires.
+        ...(form.start_at ? { start_at: new Date(form.start_at).toISOString() } : {}),
+        ...(form.window_start && form.window_end
+          ? { calling_windows: [{ days: DAYS.filter((d) => form.days.has(d)), start: form.window_start, end: form.window_end }] }
+          : {}),
       });
       navigate(`/campaigns/${campaign.id}`, {});
     } catch (err) {
@@ -381,6 +391,44 @@ function NewCampaign() {
             <input name="backoff_seconds" type="number" min="1" max="86400" value={form.backoff_seconds} onInput={set('backoff_seconds')} />
           </label>
         </div>
+        <fieldset>
+          <legend>When (optional)</legend>
+          <label>
+            Start at
+            <span class="hint">Empty: now.</span>
+            <input name="start_at" type="datetime-local" value={form.start_at} onInput={set('start_at')} />
+          </label>
+          <p class="hint">
+            Calling window, in each recipient's time zone (the campaign's when the row has none). Empty: any time.
+          </p>
+          <div class="checks" role="group" aria-label="Days of the calling window">
+            {DAYS.map((d) => (
+              <label class="inline" key={d}>
+                <input
+                  type="checkbox"
+                  checked={form.days.has(d)}
+                  onChange={(e) => {
+                    const days = new Set(form.days);
+                    if (e.currentTarget.checked) days.add(d);
+                    else days.delete(d);
+                    setForm({ ...form, days });
+                  }}
+                />
+                {d}
+              </label>
+            ))}
+          </div>
+          <div class="row">
+            <label>
+              From
+              <input name="window_start" type="time" value={form.window_start} onInput={set('window_start')} />
+            </label>
+            <label>
+              Until
+              <input name="window_end" type="time" value={form.window_end} onInput={set('window_end')} />
+            </label>
+          </div>
+        </fieldset>
         <ErrorBox error={error || agents.error} />
         <div class="actions">
           <button type="submit" disabled={busy || !fileOk}>
