@@ -296,7 +296,7 @@ test('simulated calls appear; a transcript with markup renders as text; the reco
     ['agent', 'Hello, Acme Dental, how can I help?'],
     ['user', '<script>window.__pwned = 1</script> I need a check-up'],
     ['user', '<img src=x onerror="window.__pwned = 2"> and <b>bold</b> & "quotes"'],
-    ['agent', 'Of course, Tuesday at nine?'],
+    ['agent', 'Of course, Tuesday at nine? Our Zanzibar Road branch.'],
   ], '<i>Booked</i> a check-up <script>window.__pwned = 3</script>');
 
   await go('#/conversations');
@@ -307,6 +307,19 @@ test('simulated calls appear; a transcript with markup renders as text; the reco
   await page.getByText('<i>Booked</i> a check-up').waitFor();
   if (process.env.CXCO_CONSOLE_SCREENSHOTS) await page.screenshot({ path: join(process.env.CXCO_CONSOLE_SCREENSHOTS, 'console-conversations.png'), fullPage: true });
   await axe('the conversations page');
+
+  // Full-text search, where the server has it (platform.md section 8: `q` on the list).
+  const apiDoc = await (await fetch(`${base}/openapi.json`)).json();
+  const listParams = (apiDoc.paths['/api/conversations/'] || apiDoc.paths['/api/conversations']).get.parameters || [];
+  if (listParams.some((p) => p.name === 'q' || (p.$ref || '').endsWith('/q'))) {
+    await page.getByLabel('Search transcripts').fill('zanzibar');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL(/q=zanzibar/);
+    await page.locator('tr[data-conversation-id]').first().waitFor();
+    await waitFor('one search result', async () => (await page.locator('tr[data-conversation-id]').count()) === 1);
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.locator('tr[data-conversation-id]').nth(3).waitFor();
+  }
 
   // Filter by agent through the form.
   await page.getByLabel('Agent').selectOption(String(agentId));
