@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks the API reference: `redocly lint` (pinned in tools/node, rules in redocly.yaml) on the
 # OpenAPI document that GET /openapi.json serves, and that the Redoc bundle compiled into the
-# binary (third_party/redoc) is exactly the one the pinned `redoc` package ships.
+# binary (third_party/redoc) is exactly the one the pinned `redoc` package ships; and that the
+# committed console bundle (console/dist) is what console/src builds to with the pinned esbuild.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,4 +17,6 @@ for f in redoc.standalone.js redoc.standalone.js.LICENSE.txt; do
     exit 1
   fi
 done
-echo "API reference checks passed"
+# The console bundle compiled into the binary is what its sources build to (console/build.mjs).
+node console/build.mjs --check
+echo "API reference and console checks passed"

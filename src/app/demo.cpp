@@ -36,6 +36,7 @@ void seed_demo(Platform& platform, std::ostream& out) {
       << "  company id:   " << company.resource.id.value << "\n"
       << "  company key:  " << company.api_key << "\n"
       << "  user key:     " << user.api_key << "\n\n"
+      << "Console: http://" << listen << "/console (sign in with the user key)\n\n"
       << "Try:\n  curl -H 'X-API-Key: " << user.api_key << "' http://" << listen << "/api/users/me\n"
       << "  curl -H 'X-API-Key: " << user.api_key << "' http://" << listen << "/api/voices/\n\n"
       << std::flush;

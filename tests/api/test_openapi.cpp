@@ -217,4 +217,29 @@ TEST_F(OpenApi, DocsPageAndItsBundleAreServedFromTheBinary) {
   EXPECT_EQ(missing.json.at("error_type"), "not_found");
 }
 
+// The console: its page and assets from the binary, each under a policy that allows this server
+// only and nothing inline, so customer text that slipped past escaping could still run nothing.
+TEST_F(OpenApi, ConsoleIsServedFromTheBinaryUnderAStrictPolicy) {
+  const auto page = server.get("/console");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_EQ(page.header("content-type"), "text/html; charset=utf-8");
+  EXPECT_NE(page.body.find("/console/assets/console.js"), std::string::npos);
+  for (const auto* path : {"/console", "/console/assets/console.js", "/console/assets/console.css",
+                           "/console/assets/console.licenses.txt"}) {
+    const auto reply = server.get(path);
+    ASSERT_EQ(reply.status, 200) << path;
+    const auto policy = reply.header("content-security-policy");
+    EXPECT_NE(policy.find("default-src 'none'"), std::string::npos) << path;
+    EXPECT_NE(policy.find("script-src 'self';"), std::string::npos) << path;
+    EXPECT_NE(policy.find("style-src 'self';"), std::string::npos) << path;
+    EXPECT_EQ(policy.find("unsafe-inline"), std::string::npos) << path;
+    EXPECT_EQ(reply.header("x-content-type-options"), "nosniff") << path;
+  }
+  EXPECT_EQ(server.get("/console/assets/console.js").header("content-type"), "text/javascript; charset=utf-8");
+  EXPECT_EQ(server.get("/console/assets/console.css").header("content-type"), "text/css; charset=utf-8");
+  const auto missing = server.get("/console/assets/docs.html");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.json.at("error_type"), "not_found");
+}
+
 }  // namespace cxco::test
