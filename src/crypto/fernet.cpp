@@ -59,7 +59,7 @@ std::optional<std::string> aes_128_cbc(bool encrypt, std::string_view key, std::
     if (encrypt) throw std::runtime_error("AES-128-CBC encryption failed");
     return std::nullopt;
   }
-  out.resize(static_cast<std::size_t>(len + final_len));
+  out.resize(static_cast<std::size_t>(len) + static_cast<std::size_t>(final_len));
   return out;
 }
 
