@@ -4,6 +4,8 @@
 #   bench/usage_bench.sh                        # 1,000,000 conversations over 365 days
 #   bench/usage_bench.sh --reuse                # measure again on the database seeded last time
 #   bench/usage_bench.sh --conversations 100000 --ingest 5000
+#   createdb -h /tmp/pgdev -U cxco cxco_usage_bench     # PostgreSQL: a database for the benchmark,
+#   bench/usage_bench.sh --database-url 'postgresql://cxco@/cxco_usage_bench?host=/tmp/pgdev'  # emptied first
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Warnings stay warnings here: GCC 12 at -O3 reports a false -Wrestrict in std::string code.
