@@ -13,5 +13,5 @@ cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DCXCO_WERROR=OF
 ninja -C build-release -j2 cxco_core
 c++ -std=c++20 -O2 -DNDEBUG -DBOOST_ASIO_NO_DEPRECATED -DBOOST_BEAST_USE_STD_STRING_VIEW \
   -Isrc -isystem "$(pg_config --includedir)" bench/usage_bench.cpp build-release/libcxco_core.a \
-  -lboost_json -lboost_url -lpq -lsqlite3 -lssl -lcrypto -lcurl -pthread -o build-release/usage_bench
+  -lboost_json -lboost_url -lpq -lsqlite3 -lssl -lcrypto -lcurl -ldate-tz -pthread -o build-release/usage_bench
 exec build-release/usage_bench "$@"

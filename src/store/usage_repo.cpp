@@ -58,6 +58,7 @@ constexpr std::string_view kRangeGroup = ") u GROUP BY u.agent_id, u.channel";
 constexpr std::string_view kVoiceSecondsOfMonths =
     "SELECT COALESCE(SUM(duration_seconds), 0) AS s FROM usage_monthly WHERE company_id = ? AND month >= ? AND "
     "channel = 'voice'";
+constexpr std::string_view kAgentIs = " AND u.agent_id = ?";
 constexpr std::string_view kByDay = "SELECT u.day, u.channel, ";
 constexpr std::string_view kByDayGroup = " GROUP BY u.day, u.channel";
 constexpr std::string_view kVoiceSecondsSince =
