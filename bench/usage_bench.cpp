@@ -251,21 +251,24 @@ int main(int argc, char** argv) {
                   seeded.str("first").c_str());
       agents = seeded.i64("agents");
     }
-    // 30 and 365 days ending today, then the 365 days ending on the day of the last month that
-    // leaves the most days outside whole months (read from the daily rollups, not the monthly).
-    std::int64_t worst_end = today;
-    for (auto end = today - 30; end <= today; ++end)
-      if (edge_days(end - 364, end) > edge_days(worst_end - 364, worst_end)) worst_end = end;
-    for (const auto& [range, end] :
-         {std::pair<std::int64_t, std::int64_t>{30, today}, {365, today}, {365, worst_end}}) {
-      const auto path = "/api/usage/summary?start_date=" + util::date_from_days(end - range + 1) +
-                        "&end_date=" + util::date_from_days(end);
+    // 30 and 365 days ending today, then the range inside the seeded days that leaves the most
+    // days outside whole months (read from the daily rollups rather than the monthly): the
+    // worst case of the month split.
+    std::int64_t worst_first = today - o.days + 1, worst_last = today;
+    for (auto first = today - o.days + 1; first <= today - o.days + 31; ++first)
+      for (auto last = today - 31; last <= today; ++last)
+        if (edge_days(first, last) > edge_days(worst_first, worst_last)) worst_first = first, worst_last = last;
+    for (const auto& [first, last] :
+         {std::pair<std::int64_t, std::int64_t>{today - 29, today}, {today - 364, today}, {worst_first, worst_last}}) {
+      const auto path =
+          "/api/usage/summary?start_date=" + util::date_from_days(first) + "&end_date=" + util::date_from_days(last);
       const auto l = measure(base + path, company_key, o.requests);
       std::printf(
-          "GET /api/usage/summary, %3lld-day range to %s (%lld days outside whole months): median %.2f ms, "
+          "GET /api/usage/summary, %3lld-day range %s..%s (%lld days outside whole months): median %.2f ms, "
           "p99 %.2f ms (%d requests)\n",
-          static_cast<long long>(range), util::date_from_days(end).c_str(),
-          static_cast<long long>(edge_days(end - range + 1, end)), l.median_ms, l.p99_ms, o.requests);
+          static_cast<long long>(last - first + 1), util::date_from_days(first).c_str(),
+          util::date_from_days(last).c_str(), static_cast<long long>(edge_days(first, last)), l.median_ms, l.p99_ms,
+          o.requests);
     }
 
     // Signed payloads are made up front, so the clients measure the server, not themselves.
