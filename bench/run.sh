@@ -63,6 +63,8 @@ start() {
   fi
   local -a env=(CXCO_LISTEN="127.0.0.1:$port" CXCO_DATABASE_URL="$url" CXCO_ADMIN_KEY=bench-admin-key-0123456789
                 CXCO_RATE_LIMIT_PER_SECOND=0 CXCO_ELEVENLABS_WEBHOOK_SECRET=wsec_bench CXCO_LOG_FORMAT=json)
+  # PostgreSQL nodes share their encryption keys, so the server wants them named: a bench key.
+  [[ -n $database_url ]] && env+=(CXCO_ENCRYPTION_KEYS=cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=)
   env "${env[@]}" "$binary" serve --demo >"$dir/out.txt" 2>/dev/null &
   pids[i]=$!
   local api="http://127.0.0.1:$port"
