@@ -10,19 +10,42 @@
 #   bench/run.sh                          # this tree's Release build
 #   bench/run.sh /tmp/old/cxco            # old and new side by side
 #   DURATION=5s CONNECTIONS=32 bench/run.sh
+#
+# On PostgreSQL: --database-url names a server (any database on it); each server measured gets
+# a fresh database of its own there, created with the URL's user and dropped at the end:
+#   bench/run.sh --database-url 'postgresql://cxco@/postgres?host=/tmp/pgdev' [/tmp/old/cxco]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+database_url=
+others=()
+while (($#)); do
+  case $1 in
+    --database-url) database_url=$2; shift 2 ;;
+    *) others+=("$1"); shift ;;
+  esac
+done
+
 scripts/install-deps.sh --with-bench-tools
 cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DCXCO_WERROR=OFF >/dev/null
 ninja -C build-release -j2 cxco >/dev/null
 
-binaries=(build-release/cxco "$@")
+binaries=(build-release/cxco "${others[@]}")
 duration=${DURATION:-10s}
 connections=${CONNECTIONS:-64}
 base_port=${PORT:-18765}
 work=$(mktemp -d /tmp/cxco-bench.XXXXXX)
 pids=()
-trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
+databases=()
+# The URL of database $1 on the server --database-url names (its path replaced).
+database_at() { sed -E "s#^(postgres(ql)?://[^/?]*)(/[^?]*)?#\1/$1#" <<<"$database_url"; }
+cleanup() {
+  kill "${pids[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+  for d in "${databases[@]}"; do psql -q "$database_url" -c "DROP DATABASE IF EXISTS $d" >/dev/null 2>&1 || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
 agent='{"name":"Bench agent","personality":"You are a helpful assistant.","opening_line":"Hello!","voice_id":1}'
 
@@ -31,8 +54,17 @@ start() {
   local i=$1 binary=$2 dir=$work/$1
   mkdir -p "$dir"
   local port=$((base_port + i))
-  local -a env=(CXCO_LISTEN="127.0.0.1:$port" CXCO_DATABASE_URL="sqlite://$dir/cxco.db" CXCO_ADMIN_KEY=bench-admin-key-0123456789
+  local url="sqlite://$dir/cxco.db"
+  if [[ -n $database_url ]]; then
+    local name="cxco_bench_$$_$i"
+    psql -q "$database_url" -c "CREATE DATABASE $name" >/dev/null
+    databases+=("$name")
+    url=$(database_at "$name")
+  fi
+  local -a env=(CXCO_LISTEN="127.0.0.1:$port" CXCO_DATABASE_URL="$url" CXCO_ADMIN_KEY=bench-admin-key-0123456789
                 CXCO_RATE_LIMIT_PER_SECOND=0 CXCO_ELEVENLABS_WEBHOOK_SECRET=wsec_bench CXCO_LOG_FORMAT=json)
+  # PostgreSQL nodes share their encryption keys, so the server wants them named: a bench key.
+  [[ -n $database_url ]] && env+=(CXCO_ENCRYPTION_KEYS=cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=)
   env "${env[@]}" "$binary" serve --demo >"$dir/out.txt" 2>/dev/null &
   pids[i]=$!
   local api="http://127.0.0.1:$port"
@@ -74,7 +106,8 @@ run() {  # name, script, path
   echo "$row |"
 }
 
-echo "wrk -t2 -c$connections -d$duration, $(nproc) cores shared by wrk and the server, $(date -u +%F)"
+echo "wrk -t2 -c$connections -d$duration, $(nproc) cores shared by wrk and the server, $(date -u +%F)," \
+  "$([[ -n $database_url ]] && echo PostgreSQL || echo SQLite), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 header="| endpoint | request"
 rule="|---|---"

@@ -1,7 +1,8 @@
 // Usage and ingestion benchmark (docs/performance.md, "Usage and ingestion").
 //
 // Seeds one company with N conversations spread over the last D days straight into a SQLite
-// database (conversation rows and their daily rollups, as ingestion would have left them), starts
+// database, or a PostgreSQL one with --database-url (conversation rows and their daily and monthly
+// rollups, as ingestion would have left them), starts
 // the real server on it in process, then measures over HTTP:
 //   - GET /api/usage/summary latency (median, p99) for a 30-day and a 365-day range;
 //   - sustained signed post-call ingestion: conversations stored per second by several clients.
@@ -44,6 +45,7 @@ constexpr const char* kFernetKey = "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=
 
 struct Options {
   std::string dir = "/tmp/cxco-usage-bench";
+  std::string database_url;  // postgresql://... to measure PostgreSQL; empty: SQLite in `dir`
   std::int64_t conversations = 1'000'000;
   std::int64_t days = 365;
   int agents = 20;
@@ -63,6 +65,8 @@ Options parse(int argc, char** argv) {
     };
     if (arg == "--dir")
       o.dir = next();
+    else if (arg == "--database-url")
+      o.database_url = next();
     else if (arg == "--conversations")
       o.conversations = std::stoll(next());
     else if (arg == "--days")
@@ -177,6 +181,14 @@ Latency measure(const std::string& url, const std::string& key, int requests) {
   return {ms[ms.size() / 2], ms[std::min(ms.size() - 1, ms.size() * 99 / 100)]};
 }
 
+// Days of a range outside the whole calendar months it covers.
+std::int64_t edge_days(std::int64_t first, std::int64_t last) {
+  auto months_first = domain::first_of_month(first);
+  if (months_first < first) months_first = domain::first_of_month(months_first + 31);
+  const auto months_end = domain::first_of_month(last + 1);
+  return months_first < months_end ? (months_first - first) + (last + 1 - months_end) : last - first + 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -186,16 +198,20 @@ int main(int argc, char** argv) {
     const auto today = clock.now() / 86400;
     std::filesystem::create_directories(o.dir);
     const auto db_path = std::filesystem::path(o.dir) / "cxco.db";
-    const auto key_path = std::filesystem::path(o.dir) / "company.key";
-    const std::string url = "sqlite://" + db_path.string();
+    const bool postgres = !o.database_url.empty();
+    const auto key_path = std::filesystem::path(o.dir) / (postgres ? "company.postgres.key" : "company.key");
+    const std::string url = postgres ? o.database_url : "sqlite://" + db_path.string();
 
     std::string company_key;
     if (o.reuse && std::filesystem::exists(key_path)) {
       std::ifstream in(key_path);
       std::getline(in, company_key);
     } else {
-      for (const auto* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path.string() + suffix);
+      for (const auto* suffix : {"", "-wal", "-shm"})
+        if (!postgres) std::filesystem::remove(db_path.string() + suffix);
       auto db = store::Database::open(url, 1);
+      // A PostgreSQL database given to the benchmark starts empty: name one made for it (createdb).
+      if (postgres) db->write([](store::Tx& tx) { tx.script("DROP SCHEMA public CASCADE; CREATE SCHEMA public"); });
       store::apply_migrations(*db);
       company_key = seed(o, *db, today);
       std::ofstream(key_path) << company_key << "\n";
@@ -235,12 +251,24 @@ int main(int argc, char** argv) {
                   seeded.str("first").c_str());
       agents = seeded.i64("agents");
     }
-    for (const std::int64_t range : {30, 365}) {
-      const auto path = "/api/usage/summary?start_date=" + util::date_from_days(today - range + 1) +
-                        "&end_date=" + util::date_from_days(today);
+    // 30 and 365 days ending today, then the range inside the seeded days that leaves the most
+    // days outside whole months (read from the daily rollups rather than the monthly): the
+    // worst case of the month split.
+    std::int64_t worst_first = today - o.days + 1, worst_last = today;
+    for (auto first = today - o.days + 1; first <= today - o.days + 31; ++first)
+      for (auto last = today - 31; last <= today; ++last)
+        if (edge_days(first, last) > edge_days(worst_first, worst_last)) worst_first = first, worst_last = last;
+    for (const auto& [first, last] :
+         {std::pair<std::int64_t, std::int64_t>{today - 29, today}, {today - 364, today}, {worst_first, worst_last}}) {
+      const auto path =
+          "/api/usage/summary?start_date=" + util::date_from_days(first) + "&end_date=" + util::date_from_days(last);
       const auto l = measure(base + path, company_key, o.requests);
-      std::printf("GET /api/usage/summary, %3lld-day range: median %.2f ms, p99 %.2f ms (%d requests)\n",
-                  static_cast<long long>(range), l.median_ms, l.p99_ms, o.requests);
+      std::printf(
+          "GET /api/usage/summary, %3lld-day range %s..%s (%lld days outside whole months): median %.2f ms, "
+          "p99 %.2f ms (%d requests)\n",
+          static_cast<long long>(last - first + 1), util::date_from_days(first).c_str(),
+          util::date_from_days(last).c_str(), static_cast<long long>(edge_days(first, last)), l.median_ms, l.p99_ms,
+          o.requests);
     }
 
     // Signed payloads are made up front, so the clients measure the server, not themselves.

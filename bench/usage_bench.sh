@@ -4,6 +4,8 @@
 #   bench/usage_bench.sh                        # 1,000,000 conversations over 365 days
 #   bench/usage_bench.sh --reuse                # measure again on the database seeded last time
 #   bench/usage_bench.sh --conversations 100000 --ingest 5000
+#   createdb -h /tmp/pgdev -U cxco cxco_usage_bench     # PostgreSQL: a database for the benchmark,
+#   bench/usage_bench.sh --database-url 'postgresql://cxco@/cxco_usage_bench?host=/tmp/pgdev'  # emptied first
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Warnings stay warnings here: GCC 12 at -O3 reports a false -Wrestrict in std::string code.
@@ -11,5 +13,5 @@ cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DCXCO_WERROR=OF
 ninja -C build-release -j2 cxco_core
 c++ -std=c++20 -O2 -DNDEBUG -DBOOST_ASIO_NO_DEPRECATED -DBOOST_BEAST_USE_STD_STRING_VIEW \
   -Isrc -isystem "$(pg_config --includedir)" bench/usage_bench.cpp build-release/libcxco_core.a \
-  -lboost_json -lboost_url -lpq -lsqlite3 -lssl -lcrypto -lcurl -pthread -o build-release/usage_bench
+  -lboost_json -lboost_url -lpq -lsqlite3 -lssl -lcrypto -lcurl -ldate-tz -pthread -o build-release/usage_bench
 exec build-release/usage_bench "$@"

@@ -21,17 +21,44 @@ constexpr std::string_view kAdd =
     "known_outcomes = usage_daily.known_outcomes + excluded.known_outcomes, "
     "outbound_conversations = usage_daily.outbound_conversations + excluded.outbound_conversations, "
     "outbound_duration_seconds = usage_daily.outbound_duration_seconds + excluded.outbound_duration_seconds";
-constexpr std::string_view kSums =
+// The same upsert into the month's row, in the same transaction.
+constexpr std::string_view kAddMonthly =
+    "INSERT INTO usage_monthly (company_id, month, agent_id, channel, conversations, duration_seconds, "
+    "sip_refer_seconds, messages, successful, known_outcomes, outbound_conversations, outbound_duration_seconds) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (company_id, month, agent_id, channel) DO UPDATE SET "
+    "conversations = usage_monthly.conversations + excluded.conversations, "
+    "duration_seconds = usage_monthly.duration_seconds + excluded.duration_seconds, "
+    "sip_refer_seconds = usage_monthly.sip_refer_seconds + excluded.sip_refer_seconds, "
+    "messages = usage_monthly.messages + excluded.messages, "
+    "successful = usage_monthly.successful + excluded.successful, "
+    "known_outcomes = usage_monthly.known_outcomes + excluded.known_outcomes, "
+    "outbound_conversations = usage_monthly.outbound_conversations + excluded.outbound_conversations, "
+    "outbound_duration_seconds = usage_monthly.outbound_duration_seconds + excluded.outbound_duration_seconds";
+constexpr std::string_view kSumColumns =
     "SUM(u.conversations) AS conversations, SUM(u.duration_seconds) AS duration_seconds, "
     "SUM(u.sip_refer_seconds) AS sip_refer_seconds, SUM(u.messages) AS messages, SUM(u.successful) AS successful, "
     "SUM(u.known_outcomes) AS known_outcomes, SUM(u.outbound_conversations) AS outbound_conversations, "
-    "SUM(u.outbound_duration_seconds) AS outbound_duration_seconds FROM usage_daily u WHERE u.company_id = ? AND u.day "
-    ">= ? AND u.day <= ?";
-constexpr std::string_view kByAgent = "SELECT u.agent_id, u.channel, ";
-constexpr std::string_view kByAgentGroup = " GROUP BY u.agent_id, u.channel";
-constexpr std::string_view kOfAgent = "SELECT u.channel, ";
+    "SUM(u.outbound_duration_seconds) AS outbound_duration_seconds";
+constexpr std::string_view kSums = " FROM usage_daily u WHERE u.company_id = ? AND u.day >= ? AND u.day <= ?";
+// A range's totals per agent and channel: the partial month at each edge from usage_daily, the
+// whole months between from usage_monthly (either part may be empty). Each part scans its
+// table's primary key (company, day or month, ...) and carries every figure, so nothing is
+// looked up per row; the outer sum adds at most three rows per agent and channel.
+constexpr std::string_view kDailyPart = " FROM usage_daily WHERE company_id = ? AND day >= ? AND day <= ?";
+constexpr std::string_view kMonthlyPart = " FROM usage_monthly WHERE company_id = ? AND month >= ? AND month <= ?";
+constexpr std::string_view kAgentIsUnqualified = " AND agent_id = ?";
+constexpr std::string_view kRangeSelect =
+    "SELECT agent_id, channel, conversations, duration_seconds, sip_refer_seconds, messages, successful, "
+    "known_outcomes, outbound_conversations, outbound_duration_seconds";
+constexpr std::string_view kUnionAll = " UNION ALL ";
+constexpr std::string_view kRangeOuter = "SELECT u.agent_id, u.channel, ";
+constexpr std::string_view kRangeFrom = " FROM (";
+constexpr std::string_view kRangeGroup = ") u GROUP BY u.agent_id, u.channel";
+constexpr std::string_view kVoiceSecondsOfMonths =
+    "SELECT COALESCE(SUM(duration_seconds), 0) AS s FROM usage_monthly WHERE company_id = ? AND month >= ? AND "
+    "channel = 'voice'";
 constexpr std::string_view kAgentIs = " AND u.agent_id = ?";
-constexpr std::string_view kOfAgentGroup = " GROUP BY u.channel";
 constexpr std::string_view kByDay = "SELECT u.day, u.channel, ";
 constexpr std::string_view kByDayGroup = " GROUP BY u.day, u.channel";
 constexpr std::string_view kVoiceSecondsSince =
@@ -68,39 +95,73 @@ void add_row(domain::ChannelTotals& totals, const Row& r) {
                           r.i64("outbound_duration_seconds")};
 }
 
+// Totals per agent and channel over the range, of the agents `visible` sees (all when null) and
+// of `agent_id` alone when given. The range is cut into the whole months it covers, read from
+// usage_monthly, and the days before and after them, read from usage_daily; a part with
+// nothing to read gets an empty range (lower bound above the upper), so the statement is the
+// same for every range.
+Result range_totals(Tx& tx, domain::CompanyId company, const domain::AgentScope* visible,
+                    std::optional<std::int64_t> agent_id, domain::DayRange range) {
+  auto months_first = domain::first_of_month(range.first);
+  if (months_first < range.first) months_first = domain::first_of_month(months_first + 31);
+  const auto months_end = domain::first_of_month(range.last + 1);  // the day after the last whole month
+  std::int64_t head_last = range.last, tail_first = range.last + 1;
+  std::string month_low = util::date_from_days(range.last + 1), month_high = util::date_from_days(range.first);
+  if (months_first < months_end) {
+    head_last = months_first - 1;
+    tail_first = months_end;
+    month_low = util::date_from_days(months_first);
+    month_high = util::date_from_days(domain::first_of_month(months_end - 1));
+  }
+  struct Part {
+    std::string_view from;
+    std::string low, high;
+  };
+  const Part parts[] = {{kDailyPart, util::date_from_days(range.first), util::date_from_days(head_last)},
+                        {kMonthlyPart, month_low, month_high},
+                        {kDailyPart, util::date_from_days(tail_first), util::date_from_days(range.last)}};
+  std::string sql = std::string(kRangeOuter) + std::string(kSumColumns) + std::string(kRangeFrom);
+  Params params;
+  for (const auto& part : parts) {
+    if (&part != parts) sql += kUnionAll;
+    sql += kRangeSelect;
+    sql += part.from;
+    params.insert(params.end(), {company.value, part.low, part.high});
+    if (visible) restrict_to_agents(sql, params, "agent_id", *visible);
+    if (agent_id) sql += kAgentIsUnqualified, params.emplace_back(*agent_id);
+  }
+  return tx.query(sql + std::string(kRangeGroup), params);
+}
+
 }  // namespace
 
 void add(Tx& tx, domain::CompanyId company, const std::string& day, std::int64_t agent_id, const std::string& channel,
          const domain::UsageTotals& d) {
   tx.exec(kAdd, {company.value, day, agent_id, channel, d.conversations, d.duration_seconds, d.sip_refer_seconds,
                  d.messages, d.successful, d.known_outcomes, d.outbound_conversations, d.outbound_duration_seconds});
+  tx.exec(kAddMonthly, {company.value, day.substr(0, 8) + "01", agent_id, channel, d.conversations, d.duration_seconds,
+                        d.sip_refer_seconds, d.messages, d.successful, d.known_outcomes, d.outbound_conversations,
+                        d.outbound_duration_seconds});
 }
 
 std::map<std::int64_t, domain::ChannelTotals> by_agent(Tx& tx, domain::CompanyId company,
                                                        const domain::AgentScope& visible, domain::DayRange range) {
-  std::string sql = std::string(kByAgent) + std::string(kSums);
-  auto params = range_params(company, range);
-  restrict_to_agents(sql, params, "u.agent_id", visible);
   std::map<std::int64_t, domain::ChannelTotals> out;
-  for (const auto& r : tx.query(sql + std::string(kByAgentGroup), params).rows) add_row(out[r.i64("agent_id")], r);
+  for (const auto& r : range_totals(tx, company, &visible, std::nullopt, range).rows)
+    add_row(out[r.i64("agent_id")], r);
   return out;
 }
 
 domain::ChannelTotals of_agent(Tx& tx, domain::CompanyId company, std::int64_t agent_id, domain::DayRange range) {
-  auto params = range_params(company, range);
-  params.emplace_back(agent_id);
   domain::ChannelTotals totals;
-  for (const auto& r :
-       tx.query(std::string(kOfAgent) + std::string(kSums) + std::string(kAgentIs) + std::string(kOfAgentGroup), params)
-           .rows)
-    add_row(totals, r);
+  for (const auto& r : range_totals(tx, company, nullptr, agent_id, range).rows) add_row(totals, r);
   return totals;
 }
 
 std::map<std::string, domain::ChannelTotals> by_day(Tx& tx, domain::CompanyId company,
                                                     const domain::AgentScope& visible,
                                                     std::optional<std::int64_t> agent_id, domain::DayRange range) {
-  std::string sql = std::string(kByDay) + std::string(kSums);
+  std::string sql = std::string(kByDay) + std::string(kSumColumns) + std::string(kSums);
   auto params = range_params(company, range);
   restrict_to_agents(sql, params, "u.agent_id", visible);
   if (agent_id) sql += kAgentIs, params.emplace_back(*agent_id);
@@ -110,6 +171,9 @@ std::map<std::string, domain::ChannelTotals> by_day(Tx& tx, domain::CompanyId co
 }
 
 std::int64_t voice_seconds_since(Tx& tx, domain::CompanyId company, std::int64_t first_day) {
+  // From the first of a month (the quota's case) whole months answer; from any other day the days do.
+  if (first_day == domain::first_of_month(first_day))
+    return tx.one(kVoiceSecondsOfMonths, {company.value, util::date_from_days(first_day)})->i64("s");
   return tx.one(kVoiceSecondsSince, {company.value, util::date_from_days(first_day)})->i64("s");
 }
 
