@@ -129,7 +129,7 @@ json::object platform_settings(const domain::AnalysisSettings& analysis) {
       for (std::size_t i = 0; i < f.enum_values.size(); ++i) description += (i ? ", " : " ") + f.enum_values[i];
       description += ".";
     }
-    data_collection[f.id] = {{"type", domain::to_string(f.type)}, {"description", std::move(description)}};
+    data_collection[f.id] = {{"type", domain::to_string(f.type)}, {"description", description}};
   }
   return {{"evaluation", {{"criteria", std::move(criteria)}}},
           {"data_collection", std::move(data_collection)},
@@ -200,7 +200,7 @@ ProviderVoice to_voice(const json::object& v) {
 
 class ElevenLabsClient final : public VoiceProvider {
  public:
-  ElevenLabsClient(std::string base_url, RetryPolicy retry) : retry_(retry) {
+  ElevenLabsClient(const std::string& base_url, RetryPolicy retry) : retry_(retry) {
     auto parsed = http::parse_base_url(base_url);
     if (!parsed) throw std::invalid_argument("ElevenLabs base URL must be an absolute http(s) URL: " + base_url);
     base_ = std::move(*parsed);
@@ -320,7 +320,7 @@ class ElevenLabsClient final : public VoiceProvider {
         call("place_call", api_key, "POST",
              url({"v1", "convai", c.telephony == "twilio" ? "twilio" : "sip-trunk", "outbound-call"}), body, false));
     const auto* placed = answer.if_contains("success");
-    const auto conversation_id = string_field(answer, "conversation_id");
+    auto conversation_id = string_field(answer, "conversation_id");
     if ((placed && placed->is_bool() && !placed->get_bool()) || conversation_id.empty())
       throw ProviderError("place_call", 200, "the provider did not place the call: " + string_field(answer, "message"));
     return conversation_id;

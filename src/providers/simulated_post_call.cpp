@@ -125,7 +125,7 @@ json::object simulated_post_call(const SimulatedCall& call) {
                           {"direction", call.outbound ? "outbound" : "inbound"},
                           {"phone_number_id", "sim_phone"},
                           {"agent_number", call.agent_number},
-                          {"external_number", call.outbound ? call.outbound->to_number : std::move(caller)},
+                          {"external_number", call.outbound ? call.outbound->to_number : caller},
                           {"call_sid", "sim_call_" + crypto::to_hex(crypto::random_bytes(6))}};
   json::object metadata{
       {"start_time_unix_secs", call.started_unix},

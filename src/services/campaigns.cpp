@@ -135,6 +135,7 @@ domain::Page<domain::Recipient> Campaigns::recipients(domain::CompanyId company,
     found(store::campaigns_repo::find(tx, company, campaign_id), visible);
     auto rows = store::campaigns_repo::list_recipients(tx, campaign_id, status, page);
     std::vector<std::int64_t> ids;
+    ids.reserve(rows.size());
     for (const auto& r : rows) ids.push_back(r.id);
     auto calls = store::calls_repo::ids_by_recipient(tx, ids);
     for (auto& r : rows) r.call_ids = std::move(calls[r.id]);

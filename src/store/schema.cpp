@@ -40,7 +40,7 @@ std::string lower(std::string s) {
 
 // SQLite's declared types and PostgreSQL's data types, by the family of values they hold.
 std::string family_of(const std::string& declared) {
-  const auto t = lower(declared);
+  auto t = lower(declared);
   if (t.find("int") != std::string::npos) return "integer";
   if (t.find("char") != std::string::npos || t.find("text") != std::string::npos) return "text";
   if (t.find("real") != std::string::npos || t.find("double") != std::string::npos ||
