@@ -32,11 +32,14 @@ constexpr std::string_view kStartedBefore = " AND started_at < ?";
 constexpr std::string_view kOfCampaign =
     " AND id IN (SELECT conversation_id FROM calls WHERE company_id = ? AND campaign_id = ? AND conversation_id IS NOT "
     "NULL)";
+// Analysis filters probe each candidate's rows by primary key (conversation_id, item id), so a
+// page of newest matches stops reading as soon as it is full.
 constexpr std::string_view kCriterionIs =
-    " AND id IN (SELECT conversation_id FROM conversation_criteria WHERE company_id = ? AND criterion_id = ? AND "
-    "result = ?)";
+    " AND EXISTS (SELECT 1 FROM conversation_criteria r WHERE r.conversation_id = conversations.id AND "
+    "r.company_id = ? AND r.criterion_id = ? AND r.result = ?)";
 constexpr std::string_view kDataWhere =
-    " AND id IN (SELECT conversation_id FROM conversation_data WHERE company_id = ? AND field_id = ? AND ";
+    " AND EXISTS (SELECT 1 FROM conversation_data r WHERE r.conversation_id = conversations.id AND r.company_id = ? "
+    "AND r.field_id = ? AND ";
 constexpr std::string_view kDataExists = "value_text IS NOT NULL)";
 constexpr std::string_view kDataTextEq = "value_text = ?)";
 constexpr std::string_view kDataTextNeq = "value_text IS NOT NULL AND value_text <> ?)";
