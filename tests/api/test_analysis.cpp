@@ -95,7 +95,10 @@ class Analysis : public ::testing::Test {
                         {{"call_successful", "success"},
                          {"transcript_summary", summary},
                          {"evaluation_criteria_results", std::move(criteria)},
-                         {"data_collection_results", std::move(data)}}}};
+                         {"data_collection_results", std::move(data)}}},
+                       {"has_audio", true},
+                       {"has_user_audio", true},
+                       {"has_response_audio", true}};
     return {{"type", "post_call_transcription"}, {"event_timestamp", started + 120}, {"data", std::move(data_)}};
   }
   static json::object criterion(const std::string& id, const std::string& result) {
