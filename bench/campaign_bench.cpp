@@ -210,7 +210,7 @@ int main(int argc, char** argv) {
   std::thread probe([&] { busy = measure(agent_url, key, 1 << 30, o.clients, &done); });
   for (;;) {
     std::this_thread::sleep_for(std::chrono::seconds(2));
-    const auto c = services.campaigns.get(company.resource.id, std::stoll(campaign_id));
+    const auto c = services.campaigns.get(company.resource.id, {}, std::stoll(campaign_id));
     std::printf("\r%.0f s: %lld finished, %lld in progress", seconds_since(started),
                 static_cast<long long>(c.counts.completed + c.counts.failed + c.counts.skipped),
                 static_cast<long long>(c.counts.in_progress));
@@ -222,7 +222,7 @@ int main(int argc, char** argv) {
   probe.join();
   dialer.stop();
   dispatcher.stop();
-  const auto finished = services.campaigns.get(company.resource.id, std::stoll(campaign_id));
+  const auto finished = services.campaigns.get(company.resource.id, {}, std::stoll(campaign_id));
   server.stop();
   serving.join();
 

@@ -27,12 +27,13 @@ http::Response place_call(Call& call) {
   in.check();
   c.agent_id = *agent_id;
   c.to_number = *to;
-  return json_response(201, call.services.calls.place(call.principal.company, c));
+  return json_response(201, call.services.calls.place(call.principal.company, call.principal.grant.agents, c));
 }
 
 http::Response list_calls(Call& call) {
   auto q = Input::query(call.request);
   domain::CallFilter filter;
+  filter.visible = call.principal.grant.agents;
   const auto status = q.one_of(
       "status", kOptional,
       {"queued", "initiated", "in_progress", "completed", "failed", "no_answer", "busy", "voicemail", "canceled"});
@@ -45,11 +46,13 @@ http::Response list_calls(Call& call) {
 }
 
 http::Response get_call(Call& call) {
-  return json_response(200, call.services.calls.get(call.principal.company, id_param(call.request, "call_id")));
+  return json_response(200, call.services.calls.get(call.principal.company, call.principal.grant.agents,
+                                                    id_param(call.request, "call_id")));
 }
 
 http::Response cancel_call(Call& call) {
-  return json_response(200, call.services.calls.cancel(call.principal.company, id_param(call.request, "call_id")));
+  return json_response(200, call.services.calls.cancel(call.principal.company, call.principal.grant.agents,
+                                                       id_param(call.request, "call_id")));
 }
 
 http::Response list_do_not_call(Call& call) {

@@ -170,7 +170,8 @@ domain::NewCampaign read_campaign(Input& in) {
 
 http::Response create_campaign(Call& call) {
   auto in = Input::body(call.request);
-  return json_response(201, call.services.campaigns.create(call.principal.company, read_campaign(in)));
+  return json_response(
+      201, call.services.campaigns.create(call.principal.company, call.principal.grant.agents, read_campaign(in)));
 }
 
 http::Response add_recipients(Call& call) {
@@ -189,34 +190,35 @@ http::Response add_recipients(Call& call) {
     in.check();
     where.loc = {"body", "recipients"};
   }
-  return json_response(200, wire::RecipientsAdded{
-                                call.services.campaigns.add_recipients(call.principal.company, id, recipients, where)});
+  return json_response(200, wire::RecipientsAdded{call.services.campaigns.add_recipients(
+                                call.principal.company, call.principal.grant.agents, id, recipients, where)});
 }
 
 http::Response list_campaigns(Call& call) {
   auto q = Input::query(call.request);
   const auto page = read_page(q);
   q.check();
-  return json_response(200, call.services.campaigns.list(call.principal.company, page));
+  return json_response(200, call.services.campaigns.list(call.principal.company, call.principal.grant.agents, page));
 }
 
 http::Response get_campaign(Call& call) {
-  return json_response(200, call.services.campaigns.get(call.principal.company, id_param(call.request, "campaign_id")));
+  return json_response(200, call.services.campaigns.get(call.principal.company, call.principal.grant.agents,
+                                                        id_param(call.request, "campaign_id")));
 }
 
 http::Response pause_campaign(Call& call) {
-  return json_response(200,
-                       call.services.campaigns.pause(call.principal.company, id_param(call.request, "campaign_id")));
+  return json_response(200, call.services.campaigns.pause(call.principal.company, call.principal.grant.agents,
+                                                          id_param(call.request, "campaign_id")));
 }
 
 http::Response resume_campaign(Call& call) {
-  return json_response(200,
-                       call.services.campaigns.resume(call.principal.company, id_param(call.request, "campaign_id")));
+  return json_response(200, call.services.campaigns.resume(call.principal.company, call.principal.grant.agents,
+                                                           id_param(call.request, "campaign_id")));
 }
 
 http::Response cancel_campaign(Call& call) {
-  return json_response(200,
-                       call.services.campaigns.cancel(call.principal.company, id_param(call.request, "campaign_id")));
+  return json_response(200, call.services.campaigns.cancel(call.principal.company, call.principal.grant.agents,
+                                                           id_param(call.request, "campaign_id")));
 }
 
 http::Response list_recipients(Call& call) {
@@ -227,20 +229,22 @@ http::Response list_recipients(Call& call) {
   const auto page = read_page(q);
   q.check();
   return json_response(
-      200, call.services.campaigns.recipients(call.principal.company, id,
+      200, call.services.campaigns.recipients(call.principal.company, call.principal.grant.agents, id,
                                               status ? domain::parse_recipient_status(*status) : std::nullopt, page));
 }
 
 }  // namespace
 
 void add_campaign_routes(Routes& routes) {
-  routes.add("POST", "/api/campaigns/", {Access::user, create_campaign});
+  routes.add("POST", "/api/campaigns/",
+             {.access = Access::user, .handler = create_campaign, .body_limit = kUploadBodyLimit});
   routes.add("GET", "/api/campaigns/", {Access::user, list_campaigns});
   routes.add("GET", "/api/campaigns/{campaign_id}", {Access::user, get_campaign});
   routes.add("POST", "/api/campaigns/{campaign_id}/pause", {Access::user, pause_campaign});
   routes.add("POST", "/api/campaigns/{campaign_id}/resume", {Access::user, resume_campaign});
   routes.add("POST", "/api/campaigns/{campaign_id}/cancel", {Access::user, cancel_campaign});
-  routes.add("POST", "/api/campaigns/{campaign_id}/recipients", {Access::user, add_recipients});
+  routes.add("POST", "/api/campaigns/{campaign_id}/recipients",
+             {.access = Access::user, .handler = add_recipients, .body_limit = kUploadBodyLimit});
   routes.add("GET", "/api/campaigns/{campaign_id}/recipients", {Access::user, list_recipients});
 }
 

@@ -18,6 +18,7 @@
 
 #include "domain/company.h"
 #include "domain/conversation.h"
+#include "domain/keys.h"
 
 namespace cxco::domain {
 
@@ -98,6 +99,7 @@ struct NewCall {
 };
 
 struct CallFilter {
+  AgentScope visible;  // calls of other agents are not there for the caller
   std::optional<CallStatus> status;
   std::optional<std::int64_t> agent_id, campaign_id;
 };

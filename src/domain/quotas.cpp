@@ -1,5 +1,7 @@
 #include "domain/quotas.h"
 
+#include <algorithm>
+#include <limits>
 #include <string>
 
 #include "domain/errors.h"
@@ -17,6 +19,31 @@ void admit_active_agent(const Quotas& quotas, const QuotaUsage& usage, std::int6
     throw ApiError::quota_exceeded("The company's monthly_voice_minutes quota (" +
                                        std::to_string(*quotas.monthly_voice_minutes) + ") is used up for this month",
                                    seconds_to_next_month(now_unix));
+}
+
+void admit_call(const Quotas& quotas, const QuotaUsage& usage, std::int64_t now_unix) {
+  if (quotas.max_concurrent_calls && usage.concurrent_calls >= *quotas.max_concurrent_calls)
+    throw ApiError::quota_exceeded("The company's max_concurrent_calls quota (" +
+                                       std::to_string(*quotas.max_concurrent_calls) +
+                                       ") is reached; try again when a call ends",
+                                   std::nullopt);
+  if (quotas.monthly_outbound_calls && usage.outbound_calls_this_month >= *quotas.monthly_outbound_calls)
+    throw ApiError::quota_exceeded("The company's monthly_outbound_calls quota (" +
+                                       std::to_string(*quotas.monthly_outbound_calls) + ") is used up for this month",
+                                   seconds_to_next_month(now_unix));
+  if (quotas.monthly_voice_minutes && usage.voice_seconds_this_month >= *quotas.monthly_voice_minutes * 60)
+    throw ApiError::quota_exceeded("The company's monthly_voice_minutes quota (" +
+                                       std::to_string(*quotas.monthly_voice_minutes) + ") is used up for this month",
+                                   seconds_to_next_month(now_unix));
+}
+
+std::int64_t calls_allowed(const Quotas& quotas, const QuotaUsage& usage) {
+  if (quotas.monthly_voice_minutes && usage.voice_seconds_this_month >= *quotas.monthly_voice_minutes * 60) return 0;
+  auto allowed = std::numeric_limits<std::int64_t>::max();
+  if (quotas.max_concurrent_calls) allowed = std::min(allowed, *quotas.max_concurrent_calls - usage.concurrent_calls);
+  if (quotas.monthly_outbound_calls)
+    allowed = std::min(allowed, *quotas.monthly_outbound_calls - usage.outbound_calls_this_month);
+  return std::max<std::int64_t>(allowed, 0);
 }
 
 std::int64_t seconds_to_next_month(std::int64_t now_unix) {

@@ -145,6 +145,10 @@ json::object agent_body(const AgentSpec& spec) {
           {"prompt", {{"prompt", spec.prompt}, {"temperature", spec.temperature}}}}},
         {"tts", {{"voice_id", spec.voice_id}, {"model_id", tts_model(spec.language)}}},
         {"conversation", {{"max_duration_seconds", spec.max_duration_seconds}}}}},
+      // An outbound call may open with its own first message (POST /api/calls `first_message`):
+      // the provider takes that override only from agents that allow it.
+      {"platform_settings",
+       {{"overrides", {{"conversation_config_override", {{"agent", {{"first_message", true}}}}}}}}},
   };
 }
 

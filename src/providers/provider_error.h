@@ -12,7 +12,7 @@ class ProviderError : public std::runtime_error {
  public:
   ProviderError(std::string operation, int status, const std::string& message)
       : std::runtime_error(operation + ": " + message), operation(std::move(operation)), status(status) {}
-  virtual ~ProviderError() = default;
+  ~ProviderError() override = default;
   std::string operation;
   int status;  // HTTP status, 0 for transport errors
 
@@ -27,7 +27,7 @@ class ProviderError : public std::runtime_error {
 class SetupError : public ProviderError {
  public:
   SetupError(std::string operation, std::string message)
-      : ProviderError(operation, 0, message), message_(std::move(message)) {}
+      : ProviderError(std::move(operation), 0, message), message_(std::move(message)) {}
   std::string reason() const override { return operation + ": " + message_; }
 
  private:

@@ -35,7 +35,7 @@ std::string digits_of(std::string_view number) {
 
 class WhatsAppClient final : public WhatsAppProvider {
  public:
-  WhatsAppClient(std::string base_url, std::chrono::milliseconds timeout) : timeout_(timeout) {
+  WhatsAppClient(const std::string& base_url, std::chrono::milliseconds timeout) : timeout_(timeout) {
     auto parsed = http::parse_base_url(base_url);
     if (!parsed) throw std::invalid_argument("Graph API base URL must be an absolute http(s) URL: " + base_url);
     base_ = std::move(*parsed);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "domain/call.h"
+#include "domain/keys.h"
 #include "domain/page.h"
 #include "store/db.h"
 #include "util/time.h"
@@ -17,14 +18,17 @@ class Calls {
  public:
   Calls(store::Database& db, const util::Clock& clock) : db_(db), clock_(clock) {}
 
-  // 404 for another company's agent, 409 invalid_state unless it is active, 409 do_not_call
-  // for a listed number.
-  domain::Call place(domain::CompanyId company, const domain::NewCall& call);
-  domain::Call get(domain::CompanyId company, std::int64_t call_id);  // 404 when not the company's
+  // `visible`: the agents the caller sees; calls of the others answer 404 like another
+  // company's.
+  // 404 for an agent not there for the caller, 409 invalid_state unless it is active, 409
+  // do_not_call for a listed number, 429 quota_exceeded past max_concurrent_calls or
+  // monthly_outbound_calls.
+  domain::Call place(domain::CompanyId company, const domain::AgentScope& visible, const domain::NewCall& call);
+  domain::Call get(domain::CompanyId company, const domain::AgentScope& visible, std::int64_t call_id);
   domain::Page<domain::Call> list(domain::CompanyId company, const domain::CallFilter& filter,
                                   const domain::PageRequest& page);
   // Only a queued call (409 invalid_state otherwise): once dialing, a call cannot be taken back.
-  domain::Call cancel(domain::CompanyId company, std::int64_t call_id);
+  domain::Call cancel(domain::CompanyId company, const domain::AgentScope& visible, std::int64_t call_id);
 
   // The do-not-call list: checked again at the moment each call is dialed.
   domain::Page<domain::DoNotCallEntry> do_not_call_list(domain::CompanyId company, const domain::PageRequest& page);

@@ -27,23 +27,28 @@ class Campaigns {
   Campaigns(store::Database& db, const util::Clock& clock) : db_(db), clock_(clock) {}
 
   // The agent must be active (409 invalid_state). Recipients are due at start_at.
-  domain::Campaign create(domain::CompanyId company, const domain::NewCampaign& campaign);
+  // `visible`: the agents the caller sees; campaigns of the others answer 404 like another
+  // company's.
+  domain::Campaign create(domain::CompanyId company, const domain::AgentScope& visible,
+                          const domain::NewCampaign& campaign);
   // Appends recipients to a campaign that has not ended (409 invalid_state); numbers already in
   // the campaign are a 422 naming them. Returns how many were added.
-  std::int64_t add_recipients(domain::CompanyId company, std::int64_t campaign_id,
+  std::int64_t add_recipients(domain::CompanyId company, const domain::AgentScope& visible, std::int64_t campaign_id,
                               const std::vector<domain::NewRecipient>& recipients, const RecipientsLocation& where);
-  domain::Campaign get(domain::CompanyId company, std::int64_t campaign_id);  // 404 when not the company's
-  domain::Page<domain::Campaign> list(domain::CompanyId company, const domain::PageRequest& page);
-  domain::Campaign pause(domain::CompanyId company, std::int64_t campaign_id);
-  domain::Campaign resume(domain::CompanyId company, std::int64_t campaign_id);
+  domain::Campaign get(domain::CompanyId company, const domain::AgentScope& visible, std::int64_t campaign_id);
+  domain::Page<domain::Campaign> list(domain::CompanyId company, const domain::AgentScope& visible,
+                                      const domain::PageRequest& page);
+  domain::Campaign pause(domain::CompanyId company, const domain::AgentScope& visible, std::int64_t campaign_id);
+  domain::Campaign resume(domain::CompanyId company, const domain::AgentScope& visible, std::int64_t campaign_id);
   // Every recipient not finished becomes canceled; calls already dialing finish.
-  domain::Campaign cancel(domain::CompanyId company, std::int64_t campaign_id);
-  domain::Page<domain::Recipient> recipients(domain::CompanyId company, std::int64_t campaign_id,
-                                             std::optional<domain::RecipientStatus> status,
+  domain::Campaign cancel(domain::CompanyId company, const domain::AgentScope& visible, std::int64_t campaign_id);
+  domain::Page<domain::Recipient> recipients(domain::CompanyId company, const domain::AgentScope& visible,
+                                             std::int64_t campaign_id, std::optional<domain::RecipientStatus> status,
                                              const domain::PageRequest& page);
 
  private:
-  domain::Campaign change(domain::CompanyId company, std::int64_t campaign_id, domain::CampaignAction action);
+  domain::Campaign change(domain::CompanyId company, const domain::AgentScope& visible, std::int64_t campaign_id,
+                          domain::CampaignAction action);
 
   store::Database& db_;
   const util::Clock& clock_;

@@ -3,6 +3,7 @@
 #include "domain/errors.h"
 #include "providers/elevenlabs_webhooks.h"
 #include "services/call_flow.h"
+#include "services/quotas.h"
 #include "store/agents_repo.h"
 #include "store/calls_repo.h"
 #include "store/campaigns_repo.h"
@@ -100,7 +101,11 @@ void Dialer::run_campaign(const Job& job) {
         return finish_held(tx, job);
       }
 
-      auto free = campaign->max_concurrency - store::calls_repo::count_active_in_campaign(tx, campaign->id);
+      // The campaign's own limit, and the company's call quotas shared with its other calls:
+      // past them the dialer waits rather than refuses.
+      auto free = std::min<std::int64_t>(
+          campaign->max_concurrency - store::calls_repo::count_active_in_campaign(tx, campaign->id),
+          quotas::calls_allowed(tx, campaign->company_id, now_ms / 1000));
       if (free > 0) {
         const auto due =
             store::campaigns_repo::due_recipients(tx, campaign->id, now_ms, static_cast<int>(free) + kExtraCandidates);

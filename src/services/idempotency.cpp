@@ -38,7 +38,8 @@ std::optional<KeptAnswer> Idempotency::begin(const std::string& scope, const std
     if (!record->status) throw ApiError::conflict("A request with this Idempotency-Key is in progress");
     auto body = fernet_.decrypt(record->response_body);
     // Kept under a key no longer configured: better refused than run twice.
-    if (!body) throw ApiError::conflict("The answer kept for this Idempotency-Key can no longer be read; use a new key");
+    if (!body)
+      throw ApiError::conflict("The answer kept for this Idempotency-Key can no longer be read; use a new key");
     return KeptAnswer{static_cast<int>(*record->status), std::move(*body)};
   });
 }

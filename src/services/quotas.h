@@ -19,4 +19,11 @@ domain::QuotaUsage usage(store::Tx& tx, domain::CompanyId company, std::int64_t 
 // reservation, a resume's status change).
 void admit_active_agent(store::Tx& tx, domain::CompanyId company, std::int64_t now_unix);
 
+// The same for one more outbound call (domain::admit_call), in the transaction that queues it.
+void admit_call(store::Tx& tx, domain::CompanyId company, std::int64_t now_unix);
+
+// How many more calls the dialer may start now (domain::calls_allowed), with the company's row
+// locked as above when a call quota is set; INT64_MAX, without a lock, when none is.
+std::int64_t calls_allowed(store::Tx& tx, domain::CompanyId company, std::int64_t now_unix);
+
 }  // namespace cxco::services::quotas

@@ -1,5 +1,7 @@
 #include "store/calls_repo.h"
 
+#include "store/agent_filter.h"
+
 namespace cxco::store::calls_repo {
 
 namespace {
@@ -37,6 +39,13 @@ constexpr std::string_view kByConversation = " WHERE c.external_conversation_id 
 constexpr std::string_view kCountActive =
     "SELECT count(*) AS n FROM calls WHERE campaign_id = ? AND status IN ('queued', 'dialing', 'initiated', "
     "'in_progress')";
+constexpr std::string_view kCountUnfinished =
+    "SELECT count(*) AS n FROM calls WHERE company_id = ? AND status IN ('queued', 'dialing', 'initiated', "
+    "'in_progress')";
+// Every call created since, but for those that ended without being dialed (canceled while queued).
+constexpr std::string_view kCountCreatedSince =
+    "SELECT count(*) AS n FROM calls WHERE company_id = ? AND created_at >= ? "
+    "AND (dial_started_ms IS NOT NULL OR status = 'queued')";
 constexpr std::string_view kIdsByRecipient = "SELECT id, recipient_id FROM calls WHERE recipient_id IN (";
 constexpr std::string_view kIdsByRecipientOrder = ") ORDER BY id";
 constexpr std::string_view kCampaignUsage =
@@ -90,6 +99,7 @@ std::vector<domain::Call> list(Tx& tx, domain::CompanyId company, const domain::
                                const domain::PageRequest& page) {
   std::string sql = select(kOfCompany);
   Params params{company.value};
+  restrict_to_agents(sql, params, "c.agent_id", f.visible);
   if (f.status) {
     if (*f.status == domain::CallStatus::initiated)
       sql += kInitiatedIs;
@@ -134,6 +144,14 @@ std::optional<domain::Call> lock_by_conversation(Tx& tx, const std::string& exte
 
 std::int64_t count_active_in_campaign(Tx& tx, std::int64_t campaign_id) {
   return tx.one(kCountActive, {campaign_id})->i64("n");
+}
+
+std::int64_t count_unfinished(Tx& tx, domain::CompanyId company) {
+  return tx.one(kCountUnfinished, {company.value})->i64("n");
+}
+
+std::int64_t count_created_since(Tx& tx, domain::CompanyId company, const std::string& since) {
+  return tx.one(kCountCreatedSince, {company.value, since})->i64("n");
 }
 
 std::map<std::int64_t, std::vector<std::int64_t>> ids_by_recipient(Tx& tx,

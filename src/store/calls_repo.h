@@ -41,6 +41,10 @@ std::optional<domain::Call> lock_by_conversation(Tx& tx, const std::string& exte
                                                  const std::optional<std::string>& dial_token);
 // Calls of the campaign not yet ended (queued, dialing, initiated, in_progress).
 std::int64_t count_active_in_campaign(Tx& tx, std::int64_t campaign_id);
+// The company's calls not yet ended (queued included), and the calls it created since `since`
+// (ISO 8601) but for those that ended without being dialed: what its call quotas count.
+std::int64_t count_unfinished(Tx& tx, domain::CompanyId company);
+std::int64_t count_created_since(Tx& tx, domain::CompanyId company, const std::string& since);
 // The calls of each recipient, oldest first.
 std::map<std::int64_t, std::vector<std::int64_t>> ids_by_recipient(Tx& tx,
                                                                    const std::vector<std::int64_t>& recipient_ids);

@@ -1,5 +1,6 @@
 #include "store/campaigns_repo.h"
 
+#include "store/agent_filter.h"
 #include "util/json_writer.h"
 #include "util/time.h"
 #include "wire/field_reader.h"
@@ -148,9 +149,11 @@ std::optional<domain::Campaign> find(Tx& tx, domain::CompanyId company, std::int
   return first(tx, kOwned, {company.value, campaign_id}, true);
 }
 
-std::vector<domain::Campaign> list(Tx& tx, domain::CompanyId company, const domain::PageRequest& page) {
+std::vector<domain::Campaign> list(Tx& tx, domain::CompanyId company, const domain::AgentScope& visible,
+                                   const domain::PageRequest& page) {
   std::string sql = std::string(kColumns) + std::string(kOfCompany);
   Params params{company.value};
+  restrict_to_agents(sql, params, "agent_id", visible);
   if (page.before_id) sql += kBefore, params.emplace_back(*page.before_id);
   sql += kNewestFirst;
   params.emplace_back(page.limit + 1);

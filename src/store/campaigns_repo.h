@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "domain/campaign.h"
+#include "domain/keys.h"
 #include "domain/page.h"
 #include "store/db.h"
 
@@ -17,7 +18,8 @@ std::int64_t insert(Tx& tx, domain::CompanyId company, const domain::NewCampaign
                     const std::string& now);
 // With counts; without usage (the caller adds it where it answers one campaign).
 std::optional<domain::Campaign> find(Tx& tx, domain::CompanyId company, std::int64_t campaign_id);
-std::vector<domain::Campaign> list(Tx& tx, domain::CompanyId company, const domain::PageRequest& page);
+std::vector<domain::Campaign> list(Tx& tx, domain::CompanyId company, const domain::AgentScope& visible,
+                                   const domain::PageRequest& page);
 // A work-queue job names its campaign; the tenant is the campaign's. Locks the row (PostgreSQL),
 // so nodes take turns on one campaign. Without counts.
 std::optional<domain::Campaign> lock(Tx& tx, std::int64_t campaign_id);

@@ -128,13 +128,12 @@ void write(JsonWriter& w, const domain::Company& c) {
 void write(JsonWriter& w, const domain::CompanyDetail& c) {
   w.begin_object();
   write_fields(w, c.company);
-  // No calls are placed yet: the calls feature counts concurrent and outbound calls.
   w.key("quota_usage")
       .begin_object()
       .field("active_agents", c.usage.active_agents)
-      .field("concurrent_calls", 0)
+      .field("concurrent_calls", c.usage.concurrent_calls)
       .field("voice_minutes_this_month", domain::minutes(c.usage.voice_seconds_this_month))
-      .field("outbound_calls_this_month", 0)
+      .field("outbound_calls_this_month", c.usage.outbound_calls_this_month)
       .end_object()
       .end_object();
 }

@@ -87,6 +87,15 @@ TEST_F(AuditLog, EveryChangingRouteLeavesExactlyOneRowWithTheChange) {
       return std::pair{server.request("POST", agent_path(action), owner_key), as_owner("agent", agent_id)};
     };
   };
+  std::int64_t campaign_id = 0;
+  auto campaign_path = [&](const std::string& suffix) {
+    return "/api/campaigns/" + std::to_string(campaign_id) + suffix;
+  };
+  auto campaign_action = [&](std::string action) {
+    return [&, action] {
+      return std::pair{server.request("POST", campaign_path(action), owner_key), as_owner("campaign", campaign_id)};
+    };
+  };
   std::int64_t doomed_user = 0, named_key = 0;
   std::string keys_key;
 
@@ -180,6 +189,58 @@ TEST_F(AuditLog, EveryChangingRouteLeavesExactlyOneRowWithTheChange) {
              server.request("POST", "/api/conversations/" + std::to_string(conversation) + "/analyze", owner_key),
              as_owner("conversation", conversation)};
        }},
+      {"POST", "/api/calls/",
+       [&] {
+         auto r =
+             server.post("/api/calls/", owner_key, json::object{{"agent_id", agent_id}, {"to_number", "+27821000005"}});
+         return std::pair{r, as_owner("call", id_of(r))};
+       }},
+      {"POST", "/api/calls/{call_id}/cancel",
+       [&] {
+         // A queued call the dialer has no job for, so it is still queued when canceled.
+         auto db = store::Database::open(server.database().url(), 1);
+         const auto call = db->write([&](store::Tx& tx) {
+           return tx.insert(
+               "INSERT INTO calls (company_id, agent_id, to_number, status, dial_token, created_at, updated_at) "
+               "VALUES (?, ?, '+27821000006', 'queued', 'cxco_audit_token', ?, ?) RETURNING id",
+               {company_id, agent_id, util::iso8601(kNow), util::iso8601(kNow)});
+         });
+         return std::pair{server.request("POST", "/api/calls/" + std::to_string(call) + "/cancel", owner_key),
+                          as_owner("call", call)};
+       }},
+      {"POST", "/api/do-not-call/",
+       [&] {
+         auto r = server.post("/api/do-not-call/", owner_key, json::object{{"phone_number", "+27821000007"}});
+         auto e = as_owner("do_not_call", 0);
+         e.resource_id = "+27821000007";
+         return std::pair{r, e};
+       }},
+      {"DELETE", "/api/do-not-call/{phone_number}",
+       [&] {
+         auto e = as_owner("do_not_call", 0);
+         e.resource_id = "+27821000007";
+         return std::pair{server.del("/api/do-not-call/%2B27821000007", owner_key), e};
+       }},
+      {"POST", "/api/campaigns/",
+       [&] {
+         auto r = server.post("/api/campaigns/", owner_key,
+                              json::object{{"name", "Audited"},
+                                           {"agent_id", agent_id},
+                                           {"start_at", "2099-01-01T00:00:00Z"},
+                                           {"recipients", json::array{}}});
+         campaign_id = id_of(r);
+         return std::pair{r, as_owner("campaign", campaign_id)};
+       }},
+      {"POST", "/api/campaigns/{campaign_id}/recipients",
+       [&] {
+         return std::pair{
+             server.post(campaign_path("/recipients"), owner_key,
+                         json::object{{"recipients", json::array{json::object{{"phone_number", "+27821000008"}}}}}),
+             as_owner("campaign", campaign_id)};
+       }},
+      {"POST", "/api/campaigns/{campaign_id}/pause", campaign_action("/pause")},
+      {"POST", "/api/campaigns/{campaign_id}/resume", campaign_action("/resume")},
+      {"POST", "/api/campaigns/{campaign_id}/cancel", campaign_action("/cancel")},
       {"POST", "/api/phone-numbers/{phone_number_id}/enable-whatsapp",
        [&] {
          const auto number = server.get(agent_path(""), owner_key).json.at("phone_number").at("id").as_int64();

@@ -146,6 +146,36 @@ TEST_F(Calls, RefusedForInactiveAgentsListedNumbersAndBadInput) {
   EXPECT_EQ(paused.json.at("error_type"), "invalid_state");
 }
 
+TEST_F(Calls, CallQuotasRefuseTheCallPastThemAndQuotaUsageCountsThem) {
+  const auto quotas = "/api/admin/companies/" + std::to_string(company.id) + "/quotas";
+  const auto company_path = "/api/companies/" + std::to_string(company.id);
+  ASSERT_EQ(
+      server->admin("PUT", quotas, json::object{{"max_concurrent_calls", 1}, {"monthly_outbound_calls", 2}}).status,
+      200);
+  const auto first = place("+27821234565").at("id").as_int64();
+  auto refused = server->post("/api/calls", user.key, call_body(agent_id, "+27821234566"));
+  EXPECT_EQ(refused.status, 429) << refused.body;
+  EXPECT_EQ(refused.json.at("error_type"), "quota_exceeded");
+  EXPECT_NE(std::string(refused.json.at("detail").as_string()).find("max_concurrent_calls"), std::string::npos);
+  EXPECT_EQ(refused.header("retry-after"), "") << "a call slot frees when a call ends, not at a known time";
+  auto usage = server->get(company_path, company.key).json.at("quota_usage");
+  EXPECT_EQ(usage.at("concurrent_calls"), 1);
+  EXPECT_EQ(usage.at("outbound_calls_this_month"), 1);
+
+  ASSERT_TRUE(run_until([&] { return status_of(first) == "completed"; }));
+  EXPECT_EQ(server->get(company_path, company.key).json.at("quota_usage").at("concurrent_calls"), 0);
+  const auto second = place("+27821234566").at("id").as_int64();
+  ASSERT_TRUE(run_until([&] { return status_of(second) == "completed"; }));
+
+  // Two calls this month: the third waits for next month (2026-04-01T00:00:00Z).
+  auto monthly = server->post("/api/calls", user.key, call_body(agent_id, "+27821234567"));
+  EXPECT_EQ(monthly.status, 429) << monthly.body;
+  EXPECT_NE(std::string(monthly.json.at("detail").as_string()).find("monthly_outbound_calls"), std::string::npos);
+  EXPECT_EQ(std::stoll(monthly.header("retry-after")), (1775001600000 - clock.now_ms()) / 1000);
+  EXPECT_EQ(server->get(company_path, company.key).json.at("quota_usage").at("outbound_calls_this_month"), 2);
+  EXPECT_EQ(count("SELECT count(*) AS n FROM calls"), 2) << "a refused call leaves nothing behind";
+}
+
 TEST_F(Calls, OnlyAQueuedCallCanBeCanceled) {
   // A call the dialer has not taken yet (no job): as it is between creation and its dial.
   const auto id = db->write([&](store::Tx& tx) {

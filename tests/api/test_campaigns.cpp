@@ -177,6 +177,27 @@ TEST_F(Campaigns, ConcurrencyIsNeverExceeded) {
   EXPECT_EQ(campaign(id).at("counts").at("completed"), 12);
 }
 
+// The company's max_concurrent_calls is shared by its campaigns and single calls: the dialer
+// waits for a slot instead of failing anyone.
+TEST_F(Campaigns, TheCompanysConcurrentCallQuotaHoldsAcrossCampaigns) {
+  ASSERT_EQ(server
+                ->admin("PUT", "/api/admin/companies/" + std::to_string(company.id) + "/quotas",
+                        json::object{{"max_concurrent_calls", 2}})
+                .status,
+            200);
+  const auto first = create(numbers(4), {{"max_concurrency", 3}});
+  const auto second = create(numbers(4, 5, 100), {{"max_concurrency", 3}});
+  std::int64_t most = 0;
+  ASSERT_TRUE(run_until([&] {
+    most = std::max(most, count("SELECT count(*) AS n FROM calls WHERE status IN ('queued', 'dialing', 'initiated', "
+                                "'in_progress')"));
+    return count("SELECT count(*) AS n FROM campaigns WHERE status = 'completed'") == 2;
+  }));
+  EXPECT_EQ(most, 2) << "the quota's slots were used and never passed";
+  EXPECT_EQ(campaign(first).at("counts").at("completed"), 4);
+  EXPECT_EQ(campaign(second).at("counts").at("completed"), 4);
+}
+
 TEST_F(Campaigns, WindowsOpenInEachRecipientsZoneAcrossADaylightSavingChange) {
   // Saturday 2025-03-08 23:00 UTC: 18:00 in New York (EST), 01:00 on Sunday in Johannesburg.
   clock.set_ms(*util::parse_timestamp_ms("2025-03-08T23:00:00Z"));

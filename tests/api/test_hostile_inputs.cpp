@@ -535,7 +535,7 @@ TEST(HostileInputs, ALargeBodySentInOneGoGetsTheWhole413) {
 }
 
 // Bodies: each route has its limit (platform.md section 3). Ordinary routes keep 1 MiB; the voice
-// provider's post-call webhook takes up to 50 MiB.
+// provider's post-call webhook takes up to 50 MiB, campaign recipients 20 MiB.
 TEST(HostileInputs, OverLimitBodiesOnOrdinaryRoutesAre413) {
   TestServer server([](auto& v) { v["CXCO_ELEVENLABS_WEBHOOK_SECRET"] = "wsec_test"; });
   const std::string over(1024 * 1024 + 1, 'x');
@@ -560,6 +560,19 @@ TEST(HostileInputs, OverLimitBodiesOnOrdinaryRoutesAre413) {
   EXPECT_EQ(too_much.received.find("HTTP/1.1 413"), 0u) << too_much.received;
   EXPECT_NE(too_much.received.find("Request body exceeds 50 MiB"), std::string::npos) << too_much.received;
   EXPECT_TRUE(too_much.closed);
+  // Campaign recipients, JSON or CSV, take up to 20 MiB: 2 MiB is read (and refused for want of
+  // a key), past 20 MiB is 413 from the headers alone.
+  for (const std::string path : {"/api/campaigns/", "/api/campaigns/1/recipients"}) {
+    const auto read = raw_exchange(server.port(), "POST " + path +
+                                                      " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                                                      "Content-Length: " +
+                                                      std::to_string(two_mib.size()) + "\r\n\r\n" + two_mib);
+    EXPECT_EQ(read.received.find("HTTP/1.1 401"), 0u) << path << ": " << read.received;
+    const auto refused =
+        raw_exchange(server.port(), "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Length: 20971521\r\n\r\n");
+    EXPECT_EQ(refused.received.find("HTTP/1.1 413"), 0u) << path << ": " << refused.received;
+    EXPECT_NE(refused.received.find("Request body exceeds 20 MiB"), std::string::npos) << refused.received;
+  }
 }
 
 // The server's part: a body past the in-memory limit on a spooling route reaches the handler

@@ -54,6 +54,21 @@ const std::map<std::pair<std::string, std::string>, std::string> kExpectedScopes
     {{"GET", "/api/conversations/{conversation_id}"}, "conversations:read"},
     {{"GET", "/api/conversations/{conversation_id}/audio"}, "conversations:read"},
     {{"POST", "/api/conversations/{conversation_id}/analyze"}, "conversations:write"},
+    {{"POST", "/api/calls/"}, "calls:write"},
+    {{"GET", "/api/calls/"}, "calls:read"},
+    {{"GET", "/api/calls/{call_id}"}, "calls:read"},
+    {{"POST", "/api/calls/{call_id}/cancel"}, "calls:write"},
+    {{"GET", "/api/do-not-call/"}, "calls:read"},
+    {{"POST", "/api/do-not-call/"}, "calls:write"},
+    {{"DELETE", "/api/do-not-call/{phone_number}"}, "calls:write"},
+    {{"POST", "/api/campaigns/"}, "campaigns:write"},
+    {{"GET", "/api/campaigns/"}, "campaigns:read"},
+    {{"GET", "/api/campaigns/{campaign_id}"}, "campaigns:read"},
+    {{"POST", "/api/campaigns/{campaign_id}/pause"}, "campaigns:write"},
+    {{"POST", "/api/campaigns/{campaign_id}/resume"}, "campaigns:write"},
+    {{"POST", "/api/campaigns/{campaign_id}/cancel"}, "campaigns:write"},
+    {{"POST", "/api/campaigns/{campaign_id}/recipients"}, "campaigns:write"},
+    {{"GET", "/api/campaigns/{campaign_id}/recipients"}, "campaigns:read"},
     {{"GET", "/api/usage/summary"}, "usage:read"},
     {{"GET", "/api/usage/daily"}, "usage:read"},
     {{"GET", "/api/usage/analysis"}, "usage:read"},
@@ -301,8 +316,12 @@ TEST_F(Keys, AKeyLimitedToAnAgentSeesNothingOfTheOthers) {
     return r.json.at("conversation_id").as_int64();
   };
   const auto conversation_a = call(a), conversation_b = call(b);
-  const auto key =
-      server.create_key(company.key, {"agents:read", "agents:write", "conversations:read", "usage:read"}, {a.id}).key;
+  const auto key = server
+                       .create_key(company.key,
+                                   {"agents:read", "agents:write", "conversations:read", "usage:read", "calls:read",
+                                    "calls:write", "campaigns:read", "campaigns:write"},
+                                   {a.id})
+                       .key;
   const auto agent = [](const TestServer::LiveAgent& x, const std::string& suffix = "") {
     return "/api/agents/" + std::to_string(x.id) + suffix;
   };
@@ -372,6 +391,49 @@ TEST_F(Keys, AKeyLimitedToAnAgentSeesNothingOfTheOthers) {
       server.get("/api/usage/daily?start_date=" + day + "&end_date=" + day + "&agent_id=" + std::to_string(b.id), key)
           .json;
   EXPECT_EQ(daily_b.at(0).at("voice").at("total_conversations").as_int64(), 0);
+
+  // Calls and campaigns: theirs alone, and none can be started for the others.
+  ASSERT_EQ(server.request("POST", agent(a, "/resume"), key).status, 200);
+  auto place = [&](const std::string& api_key, std::int64_t agent_id) {
+    return server.post("/api/calls/", api_key, json::object{{"agent_id", agent_id}, {"to_number", "+27821000009"}});
+  };
+  auto campaign = [&](const std::string& api_key, std::int64_t agent_id) {
+    return server.post("/api/campaigns/", api_key,
+                       json::object{{"name", "C"},
+                                    {"agent_id", agent_id},
+                                    {"start_at", "2099-01-01T00:00:00Z"},
+                                    {"recipients", json::array{json::object{{"phone_number", "+27821000008"}}}}});
+  };
+  // Creates one for A with the key and one for B with the owner's key; the key cannot create one
+  // for B and lists A's alone. Answers B's path.
+  const auto only_theirs = [&](const auto& create, const std::string& list) {
+    const auto of_a = create(key, a.id), of_b = create(owner.key, b.id);
+    EXPECT_EQ(of_a.status, 201) << of_a.body;
+    EXPECT_EQ(of_b.status, 201) << of_b.body;
+    EXPECT_EQ(create(key, b.id).status, 404);
+    const auto items = server.get(list, key).json.at("items").as_array();
+    EXPECT_EQ(items.size(), 1u);
+    if (!items.empty()) {
+      EXPECT_EQ(items[0].at("id"), of_a.json.at("id"));
+    }
+    return list + std::to_string(of_b.json.at("id").as_int64());
+  };
+  const auto call_b_path = only_theirs(place, "/api/calls/");
+  EXPECT_EQ(server.get(call_b_path, key).status, 404);
+  EXPECT_EQ(server.request("POST", call_b_path + "/cancel", key).status, 404);
+  EXPECT_NE(server.get(call_b_path, owner.key).json.at("status"), "canceled") << "B's call must be untouched";
+
+  const auto campaign_b_path = only_theirs(campaign, "/api/campaigns/");
+  EXPECT_EQ(server.get(campaign_b_path, key).status, 404);
+  EXPECT_EQ(server.get(campaign_b_path + "/recipients", key).status, 404);
+  EXPECT_EQ(server.request("POST", campaign_b_path + "/cancel", key).status, 404);
+  EXPECT_EQ(server
+                .post(campaign_b_path + "/recipients", key,
+                      json::object{{"recipients", json::array{json::object{{"phone_number", "+27821000007"}}}}})
+                .status,
+            404);
+  EXPECT_EQ(server.get(campaign_b_path, owner.key).json.at("status"), "scheduled") << "B's campaign must be untouched";
+  EXPECT_EQ(server.get(campaign_b_path, owner.key).json.at("counts").at("total"), 1);
 }
 
 TEST_F(Keys, AnExpiredKeyIs401) {

@@ -550,6 +550,15 @@ http::Response FakeElevenLabs::place_call(const http::Request& request) {
     return error(404, "agent_not_found", "Agent not found");
   if (!numbers_.contains(std::string(body->at("agent_phone_number_id").as_string())))
     return error(404, "phone_number_not_found", "Phone number not found");
+  // As the provider: an override the agent's platform_settings.overrides do not allow fails the call.
+  const auto& agent = agents_.at(std::string(body->at("agent_id").as_string()));
+  if (!value_or(*body,
+                {"conversation_initiation_client_data", "conversation_config_override", "agent", "first_message"},
+                nullptr)
+           .is_null() &&
+      value_or(agent, {"platform_settings", "overrides", "conversation_config_override", "agent", "first_message"},
+               false) != json::value(true))
+    return error(400, "override_not_allowed", "Override for field 'first_message' is not allowed by config");
   const bool twilio = request.path.find("/twilio/") != std::string::npos;
   const auto id = "conv_fake" + std::to_string(next_id_++);
   const auto client_data = value_or(*body, {"conversation_initiation_client_data"}, json::object{});
