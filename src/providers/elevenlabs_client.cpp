@@ -114,7 +114,7 @@ std::string_view tts_model(std::string_view language) {
   return language == "en" ? "eleven_flash_v2" : "eleven_flash_v2_5";
 }
 
-// The agent's analysis as platform_settings: evaluation criteria (the provider asks the LLM a
+// platform_settings: the agent's analysis as evaluation criteria (the provider asks the LLM a
 // yes/no goal question per criterion) and data collection (a typed value per field). The
 // provider's field schema has no enum, so an enum's values are spelled out in the description.
 json::object platform_settings(const domain::AnalysisSettings& analysis) {
@@ -131,7 +131,11 @@ json::object platform_settings(const domain::AnalysisSettings& analysis) {
     }
     data_collection[f.id] = {{"type", domain::to_string(f.type)}, {"description", std::move(description)}};
   }
-  return {{"evaluation", {{"criteria", std::move(criteria)}}}, {"data_collection", std::move(data_collection)}};
+  return {{"evaluation", {{"criteria", std::move(criteria)}}},
+          {"data_collection", std::move(data_collection)},
+          // An outbound call may open with its own first message (POST /api/calls `first_message`):
+          // the provider takes that override only from agents that allow it.
+          {"overrides", {{"conversation_config_override", {{"agent", {{"first_message", true}}}}}}}};
 }
 
 json::object agent_body(const AgentSpec& spec) {
@@ -145,10 +149,6 @@ json::object agent_body(const AgentSpec& spec) {
           {"prompt", {{"prompt", spec.prompt}, {"temperature", spec.temperature}}}}},
         {"tts", {{"voice_id", spec.voice_id}, {"model_id", tts_model(spec.language)}}},
         {"conversation", {{"max_duration_seconds", spec.max_duration_seconds}}}}},
-      // An outbound call may open with its own first message (POST /api/calls `first_message`):
-      // the provider takes that override only from agents that allow it.
-      {"platform_settings",
-       {{"overrides", {{"conversation_config_override", {{"agent", {{"first_message", true}}}}}}}}},
   };
 }
 
