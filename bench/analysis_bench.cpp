@@ -185,6 +185,12 @@ std::string seed(const Options& o, store::Database& db, std::int64_t today) {
       }
     }
   });
+  db.write([&](store::Tx& tx) {
+    tx.exec(
+        "INSERT INTO analysis_monthly (company_id, month, agent_id, kind, item, value, n, total, min_value, max_value) "
+        "SELECT company_id, substr(day, 1, 7), agent_id, kind, item, value, SUM(n), SUM(total), MIN(min_value), "
+        "MAX(max_value) FROM analysis_daily GROUP BY company_id, substr(day, 1, 7), agent_id, kind, item, value");
+  });
   std::fprintf(stderr, "\nseeding took %.1f s\n", seconds_since(started));
   // Conversations are read with a user key.
   return services::Accounts(db, clock).create_user(company_id, "bench@example.com", "Bench", "owner").api_key;

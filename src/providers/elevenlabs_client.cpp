@@ -114,7 +114,7 @@ std::string_view tts_model(std::string_view language) {
   return language == "en" ? "eleven_flash_v2" : "eleven_flash_v2_5";
 }
 
-// The agent's analysis as platform_settings: evaluation criteria (the provider asks the LLM a
+// platform_settings: the agent's analysis as evaluation criteria (the provider asks the LLM a
 // yes/no goal question per criterion) and data collection (a typed value per field). The
 // provider's field schema has no enum, so an enum's values are spelled out in the description.
 json::object platform_settings(const domain::AnalysisSettings& analysis) {

@@ -32,11 +32,14 @@ constexpr std::string_view kStartedBefore = " AND started_at < ?";
 constexpr std::string_view kOfCampaign =
     " AND id IN (SELECT conversation_id FROM calls WHERE company_id = ? AND campaign_id = ? AND conversation_id IS NOT "
     "NULL)";
+// Analysis filters probe each candidate's rows by primary key (conversation_id, item id), so a
+// page of newest matches stops reading as soon as it is full.
 constexpr std::string_view kCriterionIs =
-    " AND id IN (SELECT conversation_id FROM conversation_criteria WHERE company_id = ? AND criterion_id = ? AND "
-    "result = ?)";
+    " AND EXISTS (SELECT 1 FROM conversation_criteria r WHERE r.conversation_id = conversations.id AND "
+    "r.company_id = ? AND r.criterion_id = ? AND r.result = ?)";
 constexpr std::string_view kDataWhere =
-    " AND id IN (SELECT conversation_id FROM conversation_data WHERE company_id = ? AND field_id = ? AND ";
+    " AND EXISTS (SELECT 1 FROM conversation_data r WHERE r.conversation_id = conversations.id AND r.company_id = ? "
+    "AND r.field_id = ? AND ";
 constexpr std::string_view kDataExists = "value_text IS NOT NULL)";
 constexpr std::string_view kDataTextEq = "value_text = ?)";
 constexpr std::string_view kDataTextNeq = "value_text IS NOT NULL AND value_text <> ?)";
@@ -49,8 +52,13 @@ constexpr std::string_view kDataLt = "value_number < ?)";
 constexpr std::string_view kDataLte = "value_number <= ?)";
 // Full-text search: the words as one bound parameter, each quoted as an FTS5 string (SQLite) or
 // read by plainto_tsquery, which knows no operators (PostgreSQL).
-constexpr std::string_view kMatchesSqlite =
-    " AND id IN (SELECT rowid FROM conversations_fts WHERE conversations_fts MATCH ?)";
+// On SQLite the full-text index drives a search: its matches come newest first (FTS5 serves
+// rowid order itself), each joined to its conversation, until the page is full.
+constexpr std::string_view kSearchFromSqlite =
+    " FROM conversations_fts CROSS JOIN conversations ON conversations.id = conversations_fts.rowid "
+    "WHERE conversations_fts MATCH ? AND company_id = ?";
+constexpr std::string_view kSearchBeforeSqlite = " AND conversations_fts.rowid < ?";
+constexpr std::string_view kSearchNewestFirstSqlite = " ORDER BY conversations_fts.rowid DESC LIMIT ?";
 constexpr std::string_view kMatchesPostgres = " AND search @@ plainto_tsquery('simple', ?)";
 constexpr std::string_view kFtsDelete = "DELETE FROM conversations_fts WHERE rowid = ?";
 constexpr std::string_view kFtsInsert = "INSERT INTO conversations_fts (rowid, body) VALUES (?, ?)";
@@ -233,11 +241,30 @@ void filter_sql(Tx& tx, std::string& sql, Params& params, domain::CompanyId comp
     params.emplace_back(std::string(domain::to_string(c.result)));
   }
   for (const auto& d : f.data) append_data_filter(sql, params, company, d);
-  if (!f.words.empty()) {
-    const bool sqlite = tx.dialect() == Dialect::sqlite;
-    sql += sqlite ? kMatchesSqlite : kMatchesPostgres;
-    params.emplace_back(sqlite ? fts5_query(f.words) : plain_query(f.words));
+  if (!f.words.empty() && tx.dialect() == Dialect::postgres) {
+    sql += kMatchesPostgres;
+    params.emplace_back(plain_query(f.words));
   }
+}
+
+// `columns` of `f`'s conversations before `before_id`, newest first, up to `limit`.
+std::string select_sql(Tx& tx, std::string_view columns, Params& params, domain::CompanyId company,
+                       const domain::ConversationFilter& f, std::optional<std::int64_t> before_id, std::int64_t limit) {
+  const bool fts5 = !f.words.empty() && tx.dialect() == Dialect::sqlite;
+  std::string sql(columns);
+  if (fts5) {
+    sql += kSearchFromSqlite;
+    params.emplace_back(fts5_query(f.words));
+  } else {
+    sql += kFrom;
+    sql += kOfCompany;
+  }
+  params.emplace_back(company.value);
+  filter_sql(tx, sql, params, company, f);
+  if (before_id) sql += fts5 ? kSearchBeforeSqlite : kBefore, params.emplace_back(*before_id);
+  sql += fts5 ? kSearchNewestFirstSqlite : kNewestFirst;
+  params.emplace_back(limit);
+  return sql;
 }
 
 // The analysis of a conversation that has none yet.
@@ -302,12 +329,8 @@ std::optional<domain::ConversationDetail> find_detail(Tx& tx, domain::CompanyId 
 
 std::vector<domain::ConversationSummary> list(Tx& tx, domain::CompanyId company, const domain::ConversationFilter& f,
                                               const domain::PageRequest& page) {
-  std::string sql = std::string(kSummaryColumns) + std::string(kFrom) + std::string(kOfCompany);
-  Params params{company.value};
-  filter_sql(tx, sql, params, company, f);
-  if (page.before_id) sql += kBefore, params.emplace_back(*page.before_id);
-  sql += kNewestFirst;
-  params.emplace_back(page.limit + 1);
+  Params params;
+  const auto sql = select_sql(tx, kSummaryColumns, params, company, f, page.before_id, page.limit + 1);
   std::vector<domain::ConversationSummary> out;
   const auto rows = tx.query(sql, params);
   out.resize(rows.rows.size());
@@ -333,13 +356,9 @@ void append_turn(Tx& tx, domain::CompanyId company, std::int64_t id, const domai
 std::vector<domain::ConversationDetail> list_details(Tx& tx, domain::CompanyId company,
                                                      const domain::ConversationFilter& f,
                                                      std::optional<std::int64_t> before_id, std::int64_t limit) {
-  std::string sql =
-      std::string(kSummaryColumns) + std::string(kDetailColumns) + std::string(kFrom) + std::string(kOfCompany);
-  Params params{company.value};
-  filter_sql(tx, sql, params, company, f);
-  if (before_id) sql += kBefore, params.emplace_back(*before_id);
-  sql += kNewestFirst;
-  params.emplace_back(limit);
+  Params params;
+  const auto sql =
+      select_sql(tx, std::string(kSummaryColumns) + std::string(kDetailColumns), params, company, f, before_id, limit);
   std::vector<domain::ConversationDetail> out;
   for (const auto& r : tx.query(sql, params).rows) {
     domain::ConversationDetail c;

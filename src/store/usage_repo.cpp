@@ -65,7 +65,8 @@ constexpr std::string_view kVoiceSecondsSince =
     "SELECT COALESCE(SUM(duration_seconds), 0) AS s FROM usage_daily WHERE company_id = ? AND day >= ? AND "
     "channel = 'voice'";
 
-constexpr std::string_view kAddAnalysis =
+// One upsert for the daily and the monthly table: `%` is the table, `$` its period column.
+constexpr std::string_view kAddAnalysisDaily =
     "INSERT INTO analysis_daily (company_id, day, agent_id, kind, item, value, n, total, min_value, max_value) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (company_id, day, agent_id, kind, item, value) DO UPDATE SET "
@@ -74,9 +75,22 @@ constexpr std::string_view kAddAnalysis =
     "THEN excluded.min_value ELSE analysis_daily.min_value END, "
     "max_value = CASE WHEN analysis_daily.max_value IS NULL OR excluded.max_value > analysis_daily.max_value "
     "THEN excluded.max_value ELSE analysis_daily.max_value END";
-constexpr std::string_view kAnalysis =
+constexpr std::string_view kAddAnalysisMonthly =
+    "INSERT INTO analysis_monthly (company_id, month, agent_id, kind, item, value, n, total, min_value, max_value) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (company_id, month, agent_id, kind, item, value) DO UPDATE SET "
+    "n = analysis_monthly.n + excluded.n, total = analysis_monthly.total + excluded.total, "
+    "min_value = CASE WHEN analysis_monthly.min_value IS NULL OR excluded.min_value < analysis_monthly.min_value "
+    "THEN excluded.min_value ELSE analysis_monthly.min_value END, "
+    "max_value = CASE WHEN analysis_monthly.max_value IS NULL OR excluded.max_value > analysis_monthly.max_value "
+    "THEN excluded.max_value ELSE analysis_monthly.max_value END";
+constexpr std::string_view kAnalysisColumns =
     "SELECT u.kind, u.item, u.value, SUM(u.n) AS n, SUM(u.total) AS total, MIN(u.min_value) AS min_value, "
-    "MAX(u.max_value) AS max_value FROM analysis_daily u WHERE u.company_id = ? AND u.day >= ? AND u.day <= ?";
+    "MAX(u.max_value) AS max_value";
+constexpr std::string_view kAnalysisDays =
+    " FROM analysis_daily u WHERE u.company_id = ? AND u.day >= ? AND u.day <= ?";
+constexpr std::string_view kAnalysisMonths =
+    " FROM analysis_monthly u WHERE u.company_id = ? AND u.month >= ? AND u.month <= ?";
 constexpr std::string_view kAnalysisGroup = " GROUP BY u.kind, u.item, u.value";
 
 Params range_params(domain::CompanyId company, domain::DayRange range) {
@@ -179,23 +193,22 @@ std::int64_t voice_seconds_since(Tx& tx, domain::CompanyId company, std::int64_t
 
 void add_analysis(Tx& tx, domain::CompanyId company, const std::string& day, std::int64_t agent_id,
                   const std::vector<domain::AnalysisTally>& tallies, int sign) {
+  const auto month = day.substr(0, 7);
   for (const auto& t : tallies) {
-    const bool number = t.kind == "number";
-    tx.exec(kAddAnalysis, {company.value, day, agent_id, t.kind, t.item, t.value, sign * t.n, sign * t.number,
-                           number && sign > 0 ? Param(t.number) : Param(nullptr),
-                           number && sign > 0 ? Param(t.number) : Param(nullptr)});
+    // A replaced analysis takes back its counts and sums; its extremes stay.
+    const bool bounded = t.kind == "number" && sign > 0;
+    for (const auto* sql : {&kAddAnalysisDaily, &kAddAnalysisMonthly})
+      tx.exec(*sql, {company.value, sql == &kAddAnalysisDaily ? day : month, agent_id, t.kind, t.item, t.value,
+                     sign * t.n, sign * t.number, bounded ? Param(t.number) : Param(nullptr),
+                     bounded ? Param(t.number) : Param(nullptr)});
   }
 }
 
-domain::AnalysisUsage analysis(Tx& tx, domain::CompanyId company, const domain::AgentScope& visible,
-                               std::optional<std::int64_t> agent_id, domain::DayRange range) {
-  std::string sql(kAnalysis);
-  auto params = range_params(company, range);
-  restrict_to_agents(sql, params, "u.agent_id", visible);
-  if (agent_id) sql += kAgentIs, params.emplace_back(*agent_id);
-  sql += kAnalysisGroup;
-  domain::AnalysisUsage out;
-  for (const auto& r : tx.query(sql, params).rows) {
+namespace {
+
+// Adds the grouped rows of one query (a span of days or of months) to `out`.
+void add_rows(domain::AnalysisUsage& out, const Result& rows) {
+  for (const auto& r : rows.rows) {
     const auto kind = r.str("kind");
     const auto n = r.i64("n");
     if (n <= 0) continue;  // every analysis of it was replaced
@@ -209,10 +222,43 @@ domain::AnalysisUsage analysis(Tx& tx, domain::CompanyId company, const domain::
       auto& s = out.numbers[r.str("item")];
       s.count += n;
       s.sum += r.f64("total");
-      s.min = r.opt_f64("min_value");
-      s.max = r.opt_f64("max_value");
+      const auto low = r.opt_f64("min_value"), high = r.opt_f64("max_value");
+      if (low && (!s.min || *low < *s.min)) s.min = low;
+      if (high && (!s.max || *high > *s.max)) s.max = high;
     }
   }
+}
+
+std::int64_t next_month(std::int64_t day) { return domain::first_of_month(domain::first_of_month(day) + 31); }
+
+}  // namespace
+
+domain::AnalysisUsage analysis(Tx& tx, domain::CompanyId company, const domain::AgentScope& visible,
+                               std::optional<std::int64_t> agent_id, domain::DayRange range) {
+  domain::AnalysisUsage out;
+  auto query = [&](std::string_view from, const std::string& first, const std::string& last) {
+    std::string sql = std::string(kAnalysisColumns) + std::string(from);
+    Params params{company.value, first, last};
+    restrict_to_agents(sql, params, "u.agent_id", visible);
+    if (agent_id) sql += kAgentIs, params.emplace_back(*agent_id);
+    sql += kAnalysisGroup;
+    add_rows(out, tx.query(sql, params));
+  };
+  auto days = [&](std::int64_t first, std::int64_t last) {
+    if (first <= last) query(kAnalysisDays, util::date_from_days(first), util::date_from_days(last));
+  };
+  // Days up to the first whole month, the whole months, then the days after the last.
+  auto first_whole = range.first == domain::first_of_month(range.first) ? range.first : next_month(range.first);
+  auto after_whole = first_whole;
+  while (after_whole <= range.last && next_month(after_whole) - 1 <= range.last) after_whole = next_month(after_whole);
+  if (after_whole == first_whole) {
+    days(range.first, range.last);
+    return out;
+  }
+  days(range.first, first_whole - 1);
+  query(kAnalysisMonths, util::date_from_days(first_whole).substr(0, 7),
+        util::date_from_days(after_whole - 1).substr(0, 7));
+  days(after_whole, range.last);
   return out;
 }
 

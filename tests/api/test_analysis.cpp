@@ -95,7 +95,10 @@ class Analysis : public ::testing::Test {
                         {{"call_successful", "success"},
                          {"transcript_summary", summary},
                          {"evaluation_criteria_results", std::move(criteria)},
-                         {"data_collection_results", std::move(data)}}}};
+                         {"data_collection_results", std::move(data)}}},
+                       {"has_audio", true},
+                       {"has_user_audio", true},
+                       {"has_response_audio", true}};
     return {{"type", "post_call_transcription"}, {"event_timestamp", started + 120}, {"data", std::move(data_)}};
   }
   static json::object criterion(const std::string& id, const std::string& result) {
@@ -664,6 +667,8 @@ TEST(AnalysisLive, SettingsAreSentToTheVoiceProviderOnPublishAndUpdate) {
   EXPECT_EQ(data.at("seats").at("type"), "integer");
   EXPECT_EQ(data.at("plan").at("type"), "string");
   EXPECT_NE(std::string(data.at("plan").at("description").as_string()).find("basic, pro"), std::string::npos);
+  // Beside the analysis, the override outbound calls need is still there.
+  EXPECT_EQ(at_provider.at("overrides").at("conversation_config_override").at("agent").at("first_message"), true);
 
   ASSERT_EQ(server.put(path, user.key, json::object{{"analysis", json::object{}}}).status, 200);
   const auto cleared = fake.agent(external)->at("platform_settings");

@@ -346,6 +346,41 @@ TEST_F(WhatsAppSimulated, ChatsThreadIntoConversationsUntil24HoursOfSilence) {
   EXPECT_EQ(daily.json.at(2).at("whatsapp"), (json::object{{"total_conversations", 1}, {"total_messages", 2}}));
 }
 
+// Every message joins the chat's search entry in its own transaction, and a chat is analysed on
+// demand (platform.md section 8).
+TEST_F(WhatsAppSimulated, ChatsAreSearchableAsTheyGrowAndAnalysedOnDemand) {
+  const auto agent = live_agent(user.key);
+  ASSERT_EQ(
+      deliver(message_payload(sim_id(agent), digits_of(agent.number), "wamid.s1", "Do you deliver to Paarl?")).status,
+      200);
+  const auto id = only_conversation();
+  ASSERT_TRUE(message_count_reaches(id, 2));
+  auto search = [&](const std::string& q) {
+    return server->get("/api/conversations/?q=" + q, user.key).json.at("items").as_array().size();
+  };
+  EXPECT_EQ(search("paarl"), 1u);
+  EXPECT_EQ(search("stellenbosch"), 0u);
+  ASSERT_EQ(deliver(message_payload(sim_id(agent), digits_of(agent.number), "wamid.s2", "Or Stellenbosch?")).status,
+            200);
+  ASSERT_TRUE(message_count_reaches(id, 4));
+  EXPECT_EQ(search("stellenbosch%20paarl"), 1u);
+
+  const auto path = "/api/conversations/" + std::to_string(id);
+  json::object analysis{
+      {"criteria", json::array{json::object{{"id", "answered"}, {"name", "Answered"}, {"prompt", "p"}}}}};
+  ASSERT_EQ(
+      server->put("/api/agents/" + std::to_string(agent.id), user.key, json::object{{"analysis", analysis}}).status,
+      200);
+  auto analysed = server->request("POST", path + "/analyze", user.key);
+  ASSERT_EQ(analysed.status, 200) << analysed.body;
+  EXPECT_EQ(analysed.json.at("analysis").at("criteria").at("answered").at("result"), "success");
+  EXPECT_EQ(server->get("/api/conversations/?channel=whatsapp&criteria=answered:success", user.key)
+                .json.at("items")
+                .as_array()
+                .size(),
+            1u);
+}
+
 TEST_F(WhatsAppSimulated, PausedAgentKeepsTheMessageButDoesNotAnswer) {
   const auto agent = live_agent(user.key);
   const auto agent_path = "/api/agents/" + std::to_string(agent.id);

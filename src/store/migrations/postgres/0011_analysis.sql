@@ -52,3 +52,19 @@ CREATE TABLE analysis_daily (
   max_value DOUBLE PRECISION,
   PRIMARY KEY (company_id, day, agent_id, kind, item, value)
 );
+
+-- The same by UTC month (YYYY-MM), upserted beside the daily row: a year's answer reads twelve
+-- months and at most two partial months of days.
+CREATE TABLE analysis_monthly (
+  company_id BIGINT NOT NULL REFERENCES companies(id),
+  month TEXT NOT NULL,
+  agent_id BIGINT NOT NULL REFERENCES agents(id),
+  kind TEXT NOT NULL CHECK (kind IN ('criterion', 'value', 'number')),
+  item TEXT NOT NULL,
+  value TEXT NOT NULL,
+  n BIGINT NOT NULL DEFAULT 0,
+  total DOUBLE PRECISION NOT NULL DEFAULT 0,
+  min_value DOUBLE PRECISION,
+  max_value DOUBLE PRECISION,
+  PRIMARY KEY (company_id, month, agent_id, kind, item, value)
+);
