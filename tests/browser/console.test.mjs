@@ -397,6 +397,11 @@ test('simulated calls appear; a transcript with markup renders as text; the reco
   const dataTable = page.getByRole('table', { name: 'Collected data' });
   assert.match(await dataTable.locator('tbody tr').innerText(), /visit_type[\s\S]*What the visit is for[\s\S]*(check-up|cleaning)/);
   await axe('a conversation with analysis');
+  // Re-analysis with the agent's current settings (the demo's simulated LLM answers).
+  await page.getByRole('button', { name: /Analyse again/ }).click();
+  await page.getByRole('button', { name: /Analyse again/ }).waitFor();
+  await page.getByRole('table', { name: 'Success criteria' }).getByRole('rowheader', { name: 'Booked a visit booked' }).waitFor();
+  assert.equal(await page.getByRole('alert').count(), 0, 'the re-analysis was refused');
   await go('#/conversations');
   await page.locator('tr[data-conversation-id]').nth(3).waitFor();
 
