@@ -1,8 +1,10 @@
 // The console (GET /console) in a real browser against the real `cxco serve --demo` (SQLite in a
 // temporary directory, simulated providers, calls that last half a second): sign in with the
-// keyboard, create and publish an agent (and see the API's "no numbers" refusal), simulate calls
-// and find them, open a transcript whose customer sent markup and script (shown as text, never
-// run), play the recording, draw the usage charts, start a campaign from a CSV file and watch it
+// keyboard, create and publish an agent with a success criterion and a data field (and see the
+// API's "no numbers" refusal), simulate calls and find them by search, criterion and data
+// filters, export them as CSV and JSONL, see and redo their analysis, open a transcript whose
+// customer sent markup and script (shown as text, never run), play the recording, draw the usage
+// charts with success by criterion, start a campaign from a CSV file and watch it
 // finish, register a webhook and send it a test, create and revoke a key; an axe-core scan of
 // every page in light and dark with no serious or critical violation; every page usable at
 // 320 px; nothing requested from anywhere but the server.
