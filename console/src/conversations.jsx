@@ -46,6 +46,12 @@ function ConversationList({ params }) {
   };
   const set = (k) => (e) => setDraft({ ...draft, [k]: e.currentTarget.value });
   const has = (name) => feat && feat.filters && feat.filters.has(name);
+  // The criterion and data field ids of the company's agents, offered as choices in the filters.
+  const known = { criteria: [], data: [] };
+  for (const a of agents.data || []) {
+    for (const c of (a.analysis && a.analysis.criteria) || []) if (!known.criteria.includes(c.id)) known.criteria.push(c.id);
+    for (const d of (a.analysis && a.analysis.data_fields) || []) if (!known.data.includes(d.id)) known.data.push(d.id);
+  }
 
   return (
     <>
@@ -93,7 +99,35 @@ function ConversationList({ params }) {
           {has('criteria') && (
             <label>
               Criterion result
-              <input name="criteria" value={draft.criteria || ''} onInput={set('criteria')} placeholder="id:success" />
+              <span class="hint">criterion id:success, failure or unknown</span>
+              <input
+                name="criteria"
+                list="criteria-choices"
+                value={draft.criteria || ''}
+                onInput={set('criteria')}
+                placeholder="booked:success"
+                pattern="[a-z][a-z0-9_]{0,63}:(success|failure|unknown)"
+              />
+              <datalist id="criteria-choices">
+                {known.criteria.flatMap((id) => ['success', 'failure', 'unknown'].map((r) => <option value={`${id}:${r}`} />))}
+              </datalist>
+            </label>
+          )}
+          {has('data') && (
+            <label>
+              Collected data
+              <span class="hint">field id:eq, neq, gt, gte, lt or lte:value, or field id:exists</span>
+              <input
+                name="data"
+                list="data-choices"
+                value={draft.data || ''}
+                onInput={set('data')}
+                placeholder="plan:eq:pro"
+                pattern="[a-z][a-z0-9_]{0,63}:(exists|(eq|neq|gt|gte|lt|lte):.*)"
+              />
+              <datalist id="data-choices">
+                {known.data.flatMap((id) => [<option value={`${id}:eq:`} />, <option value={`${id}:exists`} />])}
+              </datalist>
             </label>
           )}
         </div>
@@ -241,6 +275,10 @@ function AudioPlayer({ id }) {
 
 function ConversationDetail({ id }) {
   const conv = useLoad(() => get(`/api/conversations/${id}`), [id]);
+  // The agent's analysis settings name its criteria and describe its fields (a key that cannot
+  // read the agent still sees the ids).
+  const agentId = conv.data && conv.data.agent_id;
+  const agent = useLoad(() => (agentId ? get(`/api/agents/${agentId}`).catch(() => null) : null), [agentId]);
   const [feat, setFeat] = useState({});
   const [analyzing, setAnalyzing] = useState(false);
   const [error, setError] = useState(null);
@@ -314,7 +352,7 @@ function ConversationDetail({ id }) {
           <AudioPlayer id={c.id} />
         </>
       )}
-      <Analysis analysis={c.analysis} />
+      <Analysis analysis={c.analysis} settings={agent.data && agent.data.analysis} />
       {feat.analyze && (
         <div class="actions">
           <button type="button" class="secondary" disabled={analyzing} onClick={analyze}>
@@ -344,8 +382,12 @@ function ConversationDetail({ id }) {
 }
 
 // platform.md section 8: {criteria: {id: {result, rationale}}, data: {id: {value, rationale}}}.
-function Analysis({ analysis }) {
+function Analysis({ analysis, settings }) {
   if (!analysis) return null;
+  const name = {};
+  for (const x of (settings && settings.criteria) || []) name[x.id] = x.name;
+  const about = {};
+  for (const x of (settings && settings.data_fields) || []) about[x.id] = x.description;
   const criteria = Object.entries(analysis.criteria || {});
   const data = Object.entries(analysis.data || {});
   if (!criteria.length && !data.length) return null;
@@ -368,6 +410,7 @@ function Analysis({ analysis }) {
                 {criteria.map(([id, r]) => (
                   <tr key={id}>
                     <th scope="row">
+                      {name[id] ? `${name[id]} ` : ''}
                       <code>{id}</code>
                     </th>
                     <td>
@@ -396,6 +439,7 @@ function Analysis({ analysis }) {
                   <tr key={id}>
                     <th scope="row">
                       <code>{id}</code>
+                      {about[id] && <div class="muted">{about[id]}</div>}
                     </th>
                     <td>{r && r.value !== null && r.value !== undefined ? String(r.value) : '—'}</td>
                     <td>{(r && r.rationale) || ''}</td>

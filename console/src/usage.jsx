@@ -181,7 +181,7 @@ function CriteriaChart({ analysis }) {
       unit="conversations"
       labels={ids}
       tick={(l) => l}
-      over={`across ${ids.length} criteria`}
+      over={`across ${ids.length} ${ids.length === 1 ? 'criterion' : 'criteria'}`}
       first="Criterion"
       series={names.map((n) => ({ name: n, values: ids.map((id) => Number((criteria[id] || {})[n]) || 0) }))}
     />

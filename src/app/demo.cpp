@@ -73,6 +73,7 @@ int simulate_calls(const Config& config, services::Agents& agents, const util::C
   providers::SimulatedCall call;
   call.external_agent_id = *agent->external_agent_id;
   call.agent_number = agent->number;
+  call.analysis = agent->analysis;  // results for the agent's criteria and data fields
   const auto url = server_url(config, "/api/integrations/elevenlabs/post-call");
 
   std::mt19937 rng{std::random_device{}()};

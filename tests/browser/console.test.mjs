@@ -1,8 +1,10 @@
 // The console (GET /console) in a real browser against the real `cxco serve --demo` (SQLite in a
 // temporary directory, simulated providers, calls that last half a second): sign in with the
-// keyboard, create and publish an agent (and see the API's "no numbers" refusal), simulate calls
-// and find them, open a transcript whose customer sent markup and script (shown as text, never
-// run), play the recording, draw the usage charts, start a campaign from a CSV file and watch it
+// keyboard, create and publish an agent with a success criterion and a data field (and see the
+// API's "no numbers" refusal), simulate calls and find them by search, criterion and data
+// filters, export them as CSV and JSONL, see and redo their analysis, open a transcript whose
+// customer sent markup and script (shown as text, never run), play the recording, draw the usage
+// charts with success by criterion, start a campaign from a CSV file and watch it
 // finish, register a webhook and send it a test, create and revoke a key; an axe-core scan of
 // every page in light and dark with no serious or critical violation; every page usable at
 // 320 px; nothing requested from anywhere but the server.
@@ -253,6 +255,18 @@ test('create and publish an agent; a refused publish shows the API\'s reason', {
   await page.getByLabel('Opening line').fill('Hello, Acme Dental, how can I help?');
   const voices = await page.locator('select[name=voice_id] option').count();
   assert.ok(voices >= 1, 'the voice picker lists voices');
+  // Analysis settings (platform.md section 8): one success criterion and one data field.
+  await page.getByRole('button', { name: 'Add criterion' }).click();
+  const criterion = page.getByRole('group', { name: 'Criterion 1' });
+  await criterion.getByLabel('Id').fill('booked');
+  await criterion.getByLabel('Name').fill('Booked a visit');
+  await criterion.getByLabel('Prompt').fill('The caller booked an appointment.');
+  await page.getByRole('button', { name: 'Add data field' }).click();
+  const field = page.getByRole('group', { name: 'Data field 1' });
+  await field.getByLabel('Id').fill('visit_type');
+  await field.getByLabel('Type').selectOption('string');
+  await field.getByLabel('Description').fill('What the visit is for');
+  await field.getByLabel(/Allowed values/).fill('check-up, cleaning');
   await axe('the agent form');
   await page.getByRole('button', { name: 'Create draft agent' }).click();
   const row = page.locator('tr', { hasText: 'Front desk' });
@@ -262,8 +276,19 @@ test('create and publish an agent; a refused publish shows the API\'s reason', {
   await row.getByText('active').waitFor();
   await row.getByText('+2721').waitFor();
   await page.getByRole('status').getByText('published').waitFor();
-  externalAgentId = (await api('GET', `/api/agents/${agentId}`)).json.external_agent_id;
+  const created = (await api('GET', `/api/agents/${agentId}`)).json;
+  externalAgentId = created.external_agent_id;
   assert.ok(externalAgentId);
+  assert.deepEqual(created.analysis, {
+    criteria: [{ id: 'booked', name: 'Booked a visit', prompt: 'The caller booked an appointment.' }],
+    data_fields: [{ id: 'visit_type', type: 'string', description: 'What the visit is for', enum: ['check-up', 'cleaning'] }],
+  });
+  // The form reads the settings back for editing.
+  await row.getByRole('link', { name: 'Front desk', exact: true }).click();
+  await page.getByRole('heading', { name: `Edit agent #${agentId}` }).waitFor();
+  assert.equal(await page.getByRole('group', { name: 'Criterion 1' }).getByLabel('Id').inputValue(), 'booked');
+  assert.equal(await page.getByRole('group', { name: 'Data field 1' }).getByLabel(/Allowed values/).inputValue(), 'check-up, cleaning');
+  await go('#/agents');
 
   // The demo pool has two GB numbers: take both, then ask for a third.
   for (const name of ['GB one', 'GB two', 'GB three']) {
@@ -320,6 +345,67 @@ test('simulated calls appear; a transcript with markup renders as text; the reco
     await page.getByRole('button', { name: 'Clear' }).click();
     await page.locator('tr[data-conversation-id]').nth(3).waitFor();
   }
+
+  // Search for words of the simulated calls: the three of them, not the hostile one.
+  await page.getByLabel('Search transcripts').fill('pricing');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await page.waitForURL(/q=pricing/);
+  await waitFor('three search results', async () => (await page.locator('tr[data-conversation-id]').count()) === 3);
+  assert.equal(await page.locator('tr', { hasText: '<i>Booked</i>' }).count(), 0);
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await page.locator('tr[data-conversation-id]').nth(3).waitFor();
+
+  // A criterion filter: as many rows as the API counts successes.
+  const successes = (await api('GET', '/api/conversations/?criteria=booked:success')).json.items.length;
+  await page.getByLabel('Criterion result').fill('booked:success');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await page.waitForURL(/criteria=booked%3Asuccess/);
+  if (successes === 0) await page.getByText('No conversations match.').waitFor();
+  else await waitFor(`${successes} successes`, async () => (await page.locator('tr[data-conversation-id]').count()) === successes);
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await page.locator('tr[data-conversation-id]').nth(3).waitFor();
+
+  // A data filter, then an export of what it matches: the simulated calls carry visit_type.
+  await page.getByLabel('Collected data').fill('visit_type:exists');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await page.waitForURL(/data=visit_type%3Aexists/);
+  await waitFor('three conversations with visit_type', async () => (await page.locator('tr[data-conversation-id]').count()) === 3);
+  await axe('the conversations page with section 8 filters');
+  const exported = async (format) => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: `Export ${format}` }).click()]);
+    assert.equal(download.suggestedFilename(), `conversations.${format.toLowerCase()}`);
+    return readFile(await download.path(), 'utf8');
+  };
+  const csvRows = (await exported('CSV')).trim().split(/\r?\n/);
+  assert.equal(csvRows.length, 4, `a header and three rows:\n${csvRows.join('\n')}`);
+  assert.match(csvRows[0], /^id,agent_id,channel,direction,caller_number,started_at,ended_at,duration_seconds,status,call_successful,transcript_summary/);
+  assert.match(csvRows[0], /criteria\.booked/);
+  assert.match(csvRows[0], /data\.visit_type/);
+  for (const r of csvRows.slice(1)) assert.match(r, /Pro plan pricing.*(check-up|cleaning)/);
+  const jsonl = (await exported('JSONL')).trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(jsonl.length, 3);
+  for (const c of jsonl) {
+    assert.match(c.analysis.criteria.booked.result, /^(success|failure)$/);
+    assert.match(c.analysis.data.visit_type.value, /^(check-up|cleaning)$/);
+    assert.ok(c.transcript.length > 0);
+  }
+
+  // One of them: its analysis results, by the criterion's name.
+  await page.locator('tr[data-conversation-id]').first().getByRole('link').click();
+  await page.getByRole('heading', { name: 'Analysis', level: 2 }).waitFor();
+  const criteriaTable = page.getByRole('table', { name: 'Success criteria' });
+  await criteriaTable.getByRole('rowheader', { name: 'Booked a visit booked' }).waitFor();
+  assert.match(await criteriaTable.locator('tbody tr').innerText(), /booked[\s\S]*(success|failure)[\s\S]*(got what they asked for|ended before)/);
+  const dataTable = page.getByRole('table', { name: 'Collected data' });
+  assert.match(await dataTable.locator('tbody tr').innerText(), /visit_type[\s\S]*What the visit is for[\s\S]*(check-up|cleaning)/);
+  await axe('a conversation with analysis');
+  // Re-analysis with the agent's current settings (the demo's simulated LLM answers).
+  await page.getByRole('button', { name: /Analyse again/ }).click();
+  await page.getByRole('button', { name: /Analyse again/ }).waitFor();
+  await page.getByRole('table', { name: 'Success criteria' }).getByRole('rowheader', { name: 'Booked a visit booked' }).waitFor();
+  assert.equal(await page.getByRole('alert').count(), 0, 'the re-analysis was refused');
+  await go('#/conversations');
+  await page.locator('tr[data-conversation-id]').nth(3).waitFor();
 
   // Filter by agent through the form.
   await page.getByLabel('Agent').selectOption(String(agentId));
@@ -383,6 +469,20 @@ test('the usage page draws its charts for the range in the URL', { timeout: 60_0
   assert.ok((await page.locator('svg[data-testid="chart-minutes"] rect.bar').count()) >= 6, 'bars for several days and agents');
   assert.ok((await page.locator('svg[data-testid="chart-direction"] rect.s2').count()) >= 1, 'outbound conversations drawn');
   assert.equal(await page.getByLabel('From').inputValue(), start);
+  // Success by criterion (GET /api/usage/analysis): the simulated calls' results for "booked".
+  const outcome = (await api('GET', `/api/usage/analysis?start_date=${start}&end_date=${today}`)).json.criteria.booked;
+  const judged = outcome.success + outcome.failure + outcome.unknown;
+  assert.ok(judged >= 3, JSON.stringify(outcome));
+  const criteriaChart = page.locator('svg[data-testid="chart-criteria"]');
+  await criteriaChart.waitFor();
+  assert.equal(await criteriaChart.getAttribute('aria-label'), `Success by criterion: ${judged} conversations across 1 criterion`);
+  assert.ok((await criteriaChart.locator('rect.bar').count()) >= 1);
+  assert.match(await criteriaChart.textContent(), /booked/);
+  // Its figures as a table: success, failure, unknown and the total for "booked".
+  const figure = page.locator('figure', { has: criteriaChart });
+  await figure.locator('summary').click();
+  const cells = await figure.locator('tbody tr', { hasText: 'booked' }).locator('td').allInnerTexts();
+  assert.deepEqual(cells.map(Number), [outcome.success, outcome.failure, outcome.unknown, judged]);
   if (process.env.CXCO_CONSOLE_SCREENSHOTS) await page.screenshot({ path: join(process.env.CXCO_CONSOLE_SCREENSHOTS, 'console-usage.png'), fullPage: true });
   await axe('the usage page');
   // A new range goes into the URL.
