@@ -435,8 +435,8 @@ class ElevenLabsClient final : public VoiceProvider {
 
 }  // namespace
 
-std::unique_ptr<VoiceProvider> make_elevenlabs_client(std::string base_url, RetryPolicy retry) {
-  return std::make_unique<ElevenLabsClient>(std::move(base_url), retry);
+std::unique_ptr<VoiceProvider> make_elevenlabs_client(const std::string& base_url, RetryPolicy retry) {
+  return std::make_unique<ElevenLabsClient>(base_url, retry);
 }
 
 }  // namespace cxco::providers

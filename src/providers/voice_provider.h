@@ -124,6 +124,6 @@ struct RetryPolicy {
 // simulated provider needs to answer for the call later, so it keeps no state and a call outlives
 // the node that placed it, as a real provider's does.
 std::unique_ptr<VoiceProvider> make_simulated_voice_provider(const util::Clock& clock, double call_seconds);
-std::unique_ptr<VoiceProvider> make_elevenlabs_client(std::string base_url, RetryPolicy retry = {});
+std::unique_ptr<VoiceProvider> make_elevenlabs_client(const std::string& base_url, RetryPolicy retry = {});
 
 }  // namespace cxco::providers

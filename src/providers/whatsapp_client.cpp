@@ -160,8 +160,8 @@ bool GraphError::transient() const {
   return std::find(std::begin(kRetryLater), std::end(kRetryLater), code) != std::end(kRetryLater);
 }
 
-std::unique_ptr<WhatsAppProvider> make_whatsapp_client(std::string base_url, std::chrono::milliseconds timeout) {
-  return std::make_unique<WhatsAppClient>(std::move(base_url), timeout);
+std::unique_ptr<WhatsAppProvider> make_whatsapp_client(const std::string& base_url, std::chrono::milliseconds timeout) {
+  return std::make_unique<WhatsAppClient>(base_url, timeout);
 }
 
 }  // namespace cxco::providers

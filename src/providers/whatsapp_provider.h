@@ -58,7 +58,7 @@ class GraphError : public ProviderError {
 
 std::unique_ptr<WhatsAppProvider> make_simulated_whatsapp();
 // base_url: CXCO_WHATSAPP_GRAPH_BASE_URL, with its version segment ("https://graph.facebook.com/v23.0").
-std::unique_ptr<WhatsAppProvider> make_whatsapp_client(std::string base_url,
+std::unique_ptr<WhatsAppProvider> make_whatsapp_client(const std::string& base_url,
                                                        std::chrono::milliseconds timeout = std::chrono::seconds(15));
 
 }  // namespace cxco::providers
