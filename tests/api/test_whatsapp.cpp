@@ -714,7 +714,8 @@ TEST_F(WhatsAppLive, AGeneratedRegistrationPinIsKeptAndReused) {
         "SELECT c.credentials AS v FROM provider_credentials c JOIN providers p ON p.id = c.provider_id "
         "WHERE p.slug = 'whatsapp'");
     const auto plain = crypto::MultiFernet::from_key_list(kHarnessKey)->decrypt(token);
-    const auto* pin = json::parse(*plain).as_object().if_contains("pin");
+    const auto credentials = json::parse(*plain);
+    const auto* pin = credentials.as_object().if_contains("pin");
     return pin ? std::string(pin->as_string()) : std::string();
   };
 
