@@ -91,6 +91,16 @@ TestPlatform::TestPlatform() {
   platform = std::make_unique<app::Platform>(config, clock);
 }
 
+std::set<std::string> error_locs(const Reply& r) {
+  std::set<std::string> out;
+  for (const auto& e : r.json.at("errors").as_array()) out.insert(boost::json::serialize(e.at("loc")));
+  return out;
+}
+
+std::string elevenlabs_signature(const std::string& secret, std::int64_t t, const std::string& body) {
+  return "t=" + std::to_string(t) + ",v0=" + crypto::hmac_sha256_hex(secret, std::to_string(t) + "." + body);
+}
+
 std::map<std::string, int> race(int n, const std::function<Reply(int)>& request) {
   std::mutex m;
   std::map<std::string, int> outcomes;

@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -92,6 +93,13 @@ struct Reply {
   http::Fields headers;
   std::string header(std::string_view lower) const;
 };
+
+// The locations a 422 names, each as its JSON array text (["body","name"]), in any order.
+std::set<std::string> error_locs(const Reply& r);
+
+// The ElevenLabs-Signature header as the provider computes it (providers.md 1.5), written out
+// here rather than borrowed from the code under test.
+std::string elevenlabs_signature(const std::string& secret, std::int64_t t, const std::string& body);
 
 // Runs request(i) for i in [0, n) on n threads released together, and counts the answers by
 // "<status>" for successes and "<status> <error_type>" for errors.

@@ -22,16 +22,6 @@ constexpr std::int64_t kNow = 1773316800;  // 2026-03-12T12:00:00Z
 constexpr const char* kSecret = "wsec_analysis";
 constexpr const char* kHook = "/api/integrations/elevenlabs/post-call";
 
-std::string signature(const std::string& secret, std::int64_t t, const std::string& body) {
-  return "t=" + std::to_string(t) + ",v0=" + crypto::hmac_sha256_hex(secret, std::to_string(t) + "." + body);
-}
-
-std::set<std::string> error_locs(const Reply& r) {
-  std::set<std::string> out;
-  for (const auto& e : r.json.at("errors").as_array()) out.insert(json::serialize(e.at("loc")));
-  return out;
-}
-
 json::object settings() {
   return {
       {"criteria",
@@ -110,7 +100,8 @@ class Analysis : public ::testing::Test {
 
   std::int64_t deliver(const json::value& payload) {
     const auto body = json::serialize(payload);
-    auto r = server.request("POST", kHook, "", body, {{"ElevenLabs-Signature", signature(kSecret, kNow, body)}});
+    auto r =
+        server.request("POST", kHook, "", body, {{"ElevenLabs-Signature", elevenlabs_signature(kSecret, kNow, body)}});
     EXPECT_EQ(r.status, 200) << r.body;
     return r.json.at("conversation_id").as_int64();
   }
@@ -237,7 +228,8 @@ TEST_F(Analysis, WebhookResultsAreShownInTheDetail) {
   ContractExempt exempt("a result that is not an object, correctly signed, must be refused with 422");
   auto bad = call("conv_bad", sales, json::object{{"resolved", "success"}});
   const auto body = json::serialize(bad);
-  auto r = server.request("POST", kHook, "", body, {{"ElevenLabs-Signature", signature(kSecret, kNow, body)}});
+  auto r =
+      server.request("POST", kHook, "", body, {{"ElevenLabs-Signature", elevenlabs_signature(kSecret, kNow, body)}});
   EXPECT_EQ(r.status, 422) << r.body;
   EXPECT_EQ(list(""), (std::vector<std::int64_t>{id, plain}));
 }

@@ -24,19 +24,6 @@ constexpr std::int64_t kNow = 1773316800;  // 2026-03-12T12:00:00Z
 constexpr const char* kSecret = "wsec_test";
 constexpr const char* kHook = "/api/integrations/elevenlabs/post-call";
 
-// The header as the provider computes it (providers.md 1.5), written out here rather than
-// borrowed from the code under test.
-std::string signature(const std::string& secret, std::int64_t t, const std::string& body) {
-  return "t=" + std::to_string(t) + ",v0=" + crypto::hmac_sha256_hex(secret, std::to_string(t) + "." + body);
-}
-
-// The locations a 422 names, in any order.
-std::set<std::string> error_locs(const Reply& r) {
-  std::set<std::string> out;
-  for (const auto& e : r.json.at("errors").as_array()) out.insert(json::serialize(e.at("loc")));
-  return out;
-}
-
 // A system tool's call and its result as a transcript turn carries them (providers.md 1.4).
 json::object tool_call(const std::string& tool_name) {
   return {{"request_id", "req_1"},
@@ -109,7 +96,7 @@ class Conversations : public ::testing::Test {
   }
   Reply deliver_raw(const std::string& body, std::optional<std::int64_t> t = std::nullopt) {
     return server.request("POST", kHook, "", body,
-                          {{"ElevenLabs-Signature", signature(kSecret, t.value_or(clock.now()), body)}});
+                          {{"ElevenLabs-Signature", elevenlabs_signature(kSecret, t.value_or(clock.now()), body)}});
   }
 
   json::array list(const std::string& query = "") {
@@ -179,10 +166,11 @@ TEST_F(Conversations, BadMissingOrStaleSignaturesStoreNothing) {
   expect_401({}, body);
   expect_401({{"ElevenLabs-Signature", ""}}, body);
   expect_401({{"ElevenLabs-Signature", "v0=abc"}}, body);
-  expect_401({{"ElevenLabs-Signature", signature("wsec_other", kNow, body)}}, body);
-  expect_401({{"ElevenLabs-Signature", signature(kSecret, kNow, body)}}, body + " ");  // body changed after signing
-  expect_401({{"ElevenLabs-Signature", signature(kSecret, kNow - 31 * 60, body)}}, body);
-  expect_401({{"ElevenLabs-Signature", signature(kSecret, kNow + 31 * 60, body)}}, body);
+  expect_401({{"ElevenLabs-Signature", elevenlabs_signature("wsec_other", kNow, body)}}, body);
+  expect_401({{"ElevenLabs-Signature", elevenlabs_signature(kSecret, kNow, body)}},
+             body + " ");  // body changed after signing
+  expect_401({{"ElevenLabs-Signature", elevenlabs_signature(kSecret, kNow - 31 * 60, body)}}, body);
+  expect_401({{"ElevenLabs-Signature", elevenlabs_signature(kSecret, kNow + 31 * 60, body)}}, body);
   expect_nothing_stored();
 
   auto late_but_fine = deliver_raw(body, kNow - 29 * 60);
@@ -195,7 +183,8 @@ TEST(ConversationsWithoutSecret, EveryDeliveryIsRefused) {
   TestServer server;
   ContractExempt exempt("refused for want of a secret before the body is read; the body is a stub");
   const std::string body = R"({"type":"post_call_transcription","data":{}})";
-  auto r = server.request("POST", kHook, "", body, {{"ElevenLabs-Signature", signature("", std::time(nullptr), body)}});
+  auto r = server.request("POST", kHook, "", body,
+                          {{"ElevenLabs-Signature", elevenlabs_signature("", std::time(nullptr), body)}});
   EXPECT_EQ(r.status, 401);
   EXPECT_EQ(r.json.at("error_type"), "authentication_error");
 }
@@ -207,7 +196,7 @@ TEST_F(Conversations, CompanyWorkspaceWebhooksVerifyWithTheCompanysSecret) {
   const auto url = std::string(kHook) + "/" + std::to_string(company.id);
   auto to = [&](const std::string& path, const std::string& secret, const json::object& payload) {
     const auto body = json::serialize(payload);
-    return server.request("POST", path, "", body, {{"ElevenLabs-Signature", signature(secret, kNow, body)}});
+    return server.request("POST", path, "", body, {{"ElevenLabs-Signature", elevenlabs_signature(secret, kNow, body)}});
   };
   auto store_credentials = [&](const TestServer::Account& owner, json::object credentials) {
     auto r = server.post("/api/providers/elevenlabs/credentials", owner.key,
@@ -253,7 +242,7 @@ TEST_F(Conversations, ACompanysUrlStoresNothingForAnotherCompanysAgents) {
             201);
   const auto body = json::serialize(call("conv_forged", sales));
   auto r = server.request("POST", std::string(kHook) + "/" + std::to_string(other.id), "", body,
-                          {{"ElevenLabs-Signature", signature("wsec_other", kNow, body)}});
+                          {{"ElevenLabs-Signature", elevenlabs_signature("wsec_other", kNow, body)}});
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json.at("status"), "ignored");
   EXPECT_EQ(r.json.at("reason"), json::value("unknown agent " + sales.external_id));
@@ -511,7 +500,7 @@ TEST_F(Conversations, ReplaysStoreNothingNewAndCountNothingTwice) {
 
 TEST_F(Conversations, ConcurrentReplaysStoreExactlyOneConversation) {
   const auto body = json::serialize(call("conv_storm", sales, 123));
-  const auto header = signature(kSecret, kNow, body);
+  const auto header = elevenlabs_signature(kSecret, kNow, body);
   constexpr int kThreads = 16;
   std::atomic<int> stored{0}, duplicate{0}, other{0};
   std::mutex ids_mutex;

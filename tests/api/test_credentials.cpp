@@ -49,7 +49,7 @@ std::optional<std::string> python_decrypt(const std::string& key, const std::str
   return out;
 }
 
-std::set<std::string> error_locs(const Reply& r) {
+std::set<std::string> dotted_error_locs(const Reply& r) {
   std::set<std::string> out;
   for (const auto& e : r.json.at("errors").as_array()) {
     std::string loc;
@@ -204,11 +204,11 @@ TEST_F(Credentials, ValidatedPerProvider) {
                           json::object{{"company_id", company.id}, {"credentials", c.credentials}});
     ASSERT_EQ(r.status, 422) << r.body;
     EXPECT_EQ(r.json.at("error_type"), "validation_error");
-    EXPECT_EQ(error_locs(r), c.locs);
+    EXPECT_EQ(dotted_error_locs(r), c.locs);
   }
   auto missing = server->post("/api/providers/llm/credentials", company.key, json::object{});
   ASSERT_EQ(missing.status, 422);
-  EXPECT_EQ(error_locs(missing), (std::set<std::string>{"body.company_id", "body.credentials"}));
+  EXPECT_EQ(dotted_error_locs(missing), (std::set<std::string>{"body.company_id", "body.credentials"}));
 
   // Valid sets of each provider; optional fields may be left out.
   EXPECT_EQ(store("sip_trunk", {{"address", "sip.carrier.example.com:5061"}}).status, 201);

@@ -187,13 +187,15 @@ TEST_F(Foundation, UpdateCompanyIsPartial) {
   ASSERT_EQ(bad.status, 422);
   EXPECT_EQ(bad.json.at("errors").as_array().size(), 2u);
   auto other = server.create_company("Other");
-  EXPECT_EQ(server.put("/api/companies/" + std::to_string(other.id), acme.key, json::object{{"name", "x"}}).status, 404);
+  EXPECT_EQ(server.put("/api/companies/" + std::to_string(other.id), acme.key, json::object{{"name", "x"}}).status,
+            404);
   EXPECT_EQ(server.get("/api/companies/" + std::to_string(other.id), other.key).json.at("name"), "Other");
 }
 
 TEST_F(Foundation, CreateUserIssuesAUserKey) {
   auto acme = server.create_company();
-  auto r = server.post("/api/users/", acme.key, json::object{{"email", "jane@acme.com"}, {"name", "Jane"}, {"role", "admin"}});
+  auto r = server.post("/api/users/", acme.key,
+                       json::object{{"email", "jane@acme.com"}, {"name", "Jane"}, {"role", "admin"}});
   ASSERT_EQ(r.status, 201);
   EXPECT_EQ(r.json.at("company_id").as_int64(), acme.id);
   EXPECT_EQ(r.json.at("role"), "admin");

@@ -127,10 +127,8 @@ TEST(HostileInputs, ProviderNumbersOutOfRangeAreRefusedAndStoreNothing) {
         {"has_response_audio", false}};
     const auto body = json::serialize(json::object{
         {"type", "post_call_transcription"}, {"event_timestamp", std::time(nullptr)}, {"data", std::move(data)}});
-    const auto t = std::to_string(std::time(nullptr));
-    return server.request(
-        "POST", "/api/integrations/elevenlabs/post-call", "", body,
-        {{"ElevenLabs-Signature", "t=" + t + ",v0=" + crypto::hmac_sha256_hex(kSecret, t + "." + body)}});
+    return server.request("POST", "/api/integrations/elevenlabs/post-call", "", body,
+                          {{"ElevenLabs-Signature", elevenlabs_signature(kSecret, std::time(nullptr), body)}});
   };
   const auto now = static_cast<std::int64_t>(std::time(nullptr));
   for (const auto& [metadata, at] : std::vector<std::pair<json::object, json::value>>{

@@ -101,10 +101,8 @@ class Usage : public ::testing::Test {
           e.refer_seconds = duration - turn.at("time_in_call_secs").as_int64();
 
     const auto body = json::serialize(payload);
-    const auto t = std::to_string(clock.now());
-    auto r = server.request(
-        "POST", "/api/integrations/elevenlabs/post-call", "", body,
-        {{"ElevenLabs-Signature", "t=" + t + ",v0=" + crypto::hmac_sha256_hex(kSecret, t + "." + body)}});
+    auto r = server.request("POST", "/api/integrations/elevenlabs/post-call", "", body,
+                            {{"ElevenLabs-Signature", elevenlabs_signature(kSecret, clock.now(), body)}});
     EXPECT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(r.json.at("status"), "stored") << r.body;
     return e;
@@ -223,7 +221,8 @@ TEST_F(Usage, DefaultRangeIsTheCurrentMonthSoFar) {
   EXPECT_EQ(april.at("agents_active").as_int64(), 3);
   EXPECT_TRUE(april.at("by_agent").as_array().empty());
   // A paused agent is not active.
-  ASSERT_EQ(server.post("/api/agents/" + std::to_string(agents[2].id) + "/pause", user.key, json::object{}).status, 200);
+  ASSERT_EQ(server.post("/api/agents/" + std::to_string(agents[2].id) + "/pause", user.key, json::object{}).status,
+            200);
   EXPECT_EQ(get("/api/usage/summary").at("agents_active").as_int64(), 2);
 }
 
