@@ -206,19 +206,11 @@ http::Response get_campaign(Call& call) {
                                                         id_param(call.request, "campaign_id")));
 }
 
-http::Response pause_campaign(Call& call) {
-  return json_response(200, call.services.campaigns.pause(call.principal.company, call.principal.grant.agents,
-                                                          id_param(call.request, "campaign_id")));
-}
-
-http::Response resume_campaign(Call& call) {
-  return json_response(200, call.services.campaigns.resume(call.principal.company, call.principal.grant.agents,
-                                                           id_param(call.request, "campaign_id")));
-}
-
-http::Response cancel_campaign(Call& call) {
-  return json_response(200, call.services.campaigns.cancel(call.principal.company, call.principal.grant.agents,
-                                                           id_param(call.request, "campaign_id")));
+// POST /api/campaigns/{id}/pause, /resume and /cancel.
+template <domain::CampaignAction action>
+http::Response change_campaign(Call& call) {
+  return json_response(200, call.services.campaigns.change(call.principal.company, call.principal.grant.agents,
+                                                           id_param(call.request, "campaign_id"), action));
 }
 
 http::Response list_recipients(Call& call) {
@@ -240,9 +232,12 @@ void add_campaign_routes(Routes& routes) {
              {.access = Access::user, .handler = create_campaign, .body_limit = kUploadBodyLimit});
   routes.add("GET", "/api/campaigns/", {Access::user, list_campaigns});
   routes.add("GET", "/api/campaigns/{campaign_id}", {Access::user, get_campaign});
-  routes.add("POST", "/api/campaigns/{campaign_id}/pause", {Access::user, pause_campaign});
-  routes.add("POST", "/api/campaigns/{campaign_id}/resume", {Access::user, resume_campaign});
-  routes.add("POST", "/api/campaigns/{campaign_id}/cancel", {Access::user, cancel_campaign});
+  routes.add("POST", "/api/campaigns/{campaign_id}/pause",
+             {Access::user, change_campaign<domain::CampaignAction::pause>});
+  routes.add("POST", "/api/campaigns/{campaign_id}/resume",
+             {Access::user, change_campaign<domain::CampaignAction::resume>});
+  routes.add("POST", "/api/campaigns/{campaign_id}/cancel",
+             {Access::user, change_campaign<domain::CampaignAction::cancel>});
   routes.add("POST", "/api/campaigns/{campaign_id}/recipients",
              {.access = Access::user, .handler = add_recipients, .body_limit = kUploadBodyLimit});
   routes.add("GET", "/api/campaigns/{campaign_id}/recipients", {Access::user, list_recipients});

@@ -112,21 +112,6 @@ domain::Campaign Campaigns::change(domain::CompanyId company, const domain::Agen
   return get(company, visible, campaign_id);
 }
 
-domain::Campaign Campaigns::pause(domain::CompanyId company, const domain::AgentScope& visible,
-                                  std::int64_t campaign_id) {
-  return change(company, visible, campaign_id, domain::CampaignAction::pause);
-}
-
-domain::Campaign Campaigns::resume(domain::CompanyId company, const domain::AgentScope& visible,
-                                   std::int64_t campaign_id) {
-  return change(company, visible, campaign_id, domain::CampaignAction::resume);
-}
-
-domain::Campaign Campaigns::cancel(domain::CompanyId company, const domain::AgentScope& visible,
-                                   std::int64_t campaign_id) {
-  return change(company, visible, campaign_id, domain::CampaignAction::cancel);
-}
-
 domain::Page<domain::Recipient> Campaigns::recipients(domain::CompanyId company, const domain::AgentScope& visible,
                                                       std::int64_t campaign_id,
                                                       std::optional<domain::RecipientStatus> status,

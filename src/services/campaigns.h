@@ -38,18 +38,15 @@ class Campaigns {
   domain::Campaign get(domain::CompanyId company, const domain::AgentScope& visible, std::int64_t campaign_id);
   domain::Page<domain::Campaign> list(domain::CompanyId company, const domain::AgentScope& visible,
                                       const domain::PageRequest& page);
-  domain::Campaign pause(domain::CompanyId company, const domain::AgentScope& visible, std::int64_t campaign_id);
-  domain::Campaign resume(domain::CompanyId company, const domain::AgentScope& visible, std::int64_t campaign_id);
-  // Every recipient not finished becomes canceled; calls already dialing finish.
-  domain::Campaign cancel(domain::CompanyId company, const domain::AgentScope& visible, std::int64_t campaign_id);
+  // Pause, resume or cancel (409 invalid_state when the lifecycle does not allow it). Cancel ends
+  // every recipient not finished as canceled; calls already dialing finish.
+  domain::Campaign change(domain::CompanyId company, const domain::AgentScope& visible, std::int64_t campaign_id,
+                          domain::CampaignAction action);
   domain::Page<domain::Recipient> recipients(domain::CompanyId company, const domain::AgentScope& visible,
                                              std::int64_t campaign_id, std::optional<domain::RecipientStatus> status,
                                              const domain::PageRequest& page);
 
  private:
-  domain::Campaign change(domain::CompanyId company, const domain::AgentScope& visible, std::int64_t campaign_id,
-                          domain::CampaignAction action);
-
   store::Database& db_;
   const util::Clock& clock_;
 };
