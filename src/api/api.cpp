@@ -62,6 +62,8 @@ http::Response answer(const http::Request& request, F&& produce) {
     auto r = http::error_response(e);
     if (e.retry_after_seconds) r.headers.emplace_back("Retry-After", std::to_string(*e.retry_after_seconds));
     return r;
+  } catch (const services::Accounts::KeyChanged&) {
+    throw;  // the request starts again (Api::run)
   } catch (const store::ConflictError&) {
     return http::error_response(ApiError::conflict("The resource conflicts with an existing one"));
   } catch (const std::exception& e) {
@@ -191,9 +193,13 @@ Principal Api::authenticate(const http::Request& req, const Route& route) {
   if (!api_key) throw ApiError::unauthenticated("Missing X-API-Key header");
   const auto owner = services_.accounts.authenticate(*api_key);
   if (!owner) throw ApiError::unauthenticated("Invalid, revoked or expired API key");
-  Principal p{kind_of(owner->type), owner->company_id, owner->user_id.value_or(0), owner->key_id, {}};
+  return admit(req, route, *owner);
+}
+
+Principal Api::admit(const http::Request& req, const Route& route, const domain::KeyOwner& owner) {
+  Principal p{kind_of(owner.type), owner.company_id, owner.user_id.value_or(0), owner.key_id, {}};
   if (p.kind == Principal::Kind::scoped) {
-    p.grant = {owner->scopes, owner->agents};
+    p.grant = {owner.scopes, owner.agents};
     services_.keys.note_use(p.company, p.key_id);
     require_scope(req, route.policy->scoped, p.grant);
     return p;
@@ -202,10 +208,38 @@ Principal Api::authenticate(const http::Request& req, const Route& route) {
     throw ApiError::forbidden("This endpoint requires a company key");
   if (route.access == Access::user && p.kind != Principal::Kind::user)
     throw ApiError::forbidden("This endpoint requires a user key");
-  if (route.access == Access::manager && p.kind == Principal::Kind::user && owner->role != "owner" &&
-      owner->role != "admin")
+  if (route.access == Access::manager && p.kind == Principal::Kind::user && owner.role != "owner" &&
+      owner.role != "admin")
     throw ApiError::forbidden("This endpoint takes a company key or the user key of an owner or admin");
   return p;
+}
+
+http::Response Api::serve(http::Request& request, const Route& route, const Principal& principal) {
+  if (principal.key_id && limiter_) {
+    if (const auto wait = limiter_->admit(principal.key_id))
+      throw ApiError::rate_limited("Too many requests for this API key; slow down",
+                                   static_cast<std::int64_t>(std::ceil(*wait)));
+  }
+  // Another agent, and everything under it, is not there for a key limited to some agents.
+  const auto& agents = principal.grant.agents;
+  if (agents.restricted() && !request.path_param("agent_id").empty() && !agents.allows(id_param(request, "agent_id")))
+    throw ApiError::not_found("Agent not found");
+
+  // A change the request makes is recorded, in the change's own transaction, with these facts.
+  const bool audited = route.policy && is_changing(request.method);
+  const auto audit = audited ? audit_request(request, principal, route.policy->audit_status) : domain::AuditRequest{};
+  std::optional<store::audit_repo::RequestScope> audit_scope;
+  if (audited) audit_scope.emplace(audit);
+
+  Call call{request, principal, services_, settings_};
+  const auto execute = [&] { return answer(request, [&] { return route.handler(call); }); };
+  const auto idempotency_key = request.header("idempotency-key");
+  if (request.method != "POST" || !idempotency_key || principal.kind == Principal::Kind::anonymous) return execute();
+  // A scoped key replays only its own answers: another key's may show what it may not see.
+  std::string scope = "company:" + std::to_string(principal.company.value);
+  if (principal.kind == Principal::Kind::admin) scope = "admin";
+  if (principal.kind == Principal::Kind::scoped) scope = "key:" + std::to_string(principal.key_id);
+  return run_idempotent(services_.idempotency, scope, std::string(*idempotency_key), request, execute);
 }
 
 http::Response Api::handle(http::Request& request) { return run(request, routes_.match(request)); }
@@ -220,32 +254,26 @@ http::Response Api::run(http::Request& request, const Routes::Match& match) {
       return r;
     }
     const auto& route = *match.payload;
-    const Principal principal = authenticate(request, route);
-    if (principal.key_id && limiter_) {
-      if (const auto wait = limiter_->admit(principal.key_id))
-        throw ApiError::rate_limited("Too many requests for this API key; slow down",
-                                     static_cast<std::int64_t>(std::ceil(*wait)));
+    // A read by a key this node has seen starts on the owner it had then; the key's lookup goes
+    // with the read's first statement and must agree before anything is answered.
+    const auto api_key = request.header("x-api-key");
+    const bool keyed = route.access != Access::open && route.access != Access::admin;
+    if (request.method == "GET" && keyed && api_key) {
+      if (auto recalled = services_.accounts.recall(*api_key)) {
+        try {
+          http::Response r;
+          {
+            store::RideScope ride(*recalled->lookup);
+            r = answer(request, [&] { return serve(request, route, admit(request, route, recalled->owner)); });
+          }
+          services_.accounts.confirm(*recalled->lookup);
+          return r;
+        } catch (const services::Accounts::KeyChanged&) {
+          // Answered below as if this node had never seen the key.
+        }
+      }
     }
-    // Another agent, and everything under it, is not there for a key limited to some agents.
-    const auto& agents = principal.grant.agents;
-    if (agents.restricted() && !request.path_param("agent_id").empty() && !agents.allows(id_param(request, "agent_id")))
-      throw ApiError::not_found("Agent not found");
-
-    // A change the request makes is recorded, in the change's own transaction, with these facts.
-    const bool audited = route.policy && is_changing(request.method);
-    const auto audit = audited ? audit_request(request, principal, route.policy->audit_status) : domain::AuditRequest{};
-    std::optional<store::audit_repo::RequestScope> audit_scope;
-    if (audited) audit_scope.emplace(audit);
-
-    Call call{request, principal, services_, settings_};
-    const auto execute = [&] { return answer(request, [&] { return route.handler(call); }); };
-    const auto idempotency_key = request.header("idempotency-key");
-    if (request.method != "POST" || !idempotency_key || principal.kind == Principal::Kind::anonymous) return execute();
-    // A scoped key replays only its own answers: another key's may show what it may not see.
-    std::string scope = "company:" + std::to_string(principal.company.value);
-    if (principal.kind == Principal::Kind::admin) scope = "admin";
-    if (principal.kind == Principal::Kind::scoped) scope = "key:" + std::to_string(principal.key_id);
-    return run_idempotent(services_.idempotency, scope, std::string(*idempotency_key), request, execute);
+    return serve(request, route, authenticate(request, route));
   });
   const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const std::string_view route =

@@ -121,7 +121,12 @@ class Api {
 
  private:
   http::Response run(http::Request& request, const Routes::Match& match);
+  // The route's answer to an authenticated caller: rate limit, agent restriction, audit scope,
+  // idempotency, handler.
+  http::Response serve(http::Request& request, const Route& route, const Principal& principal);
   Principal authenticate(const http::Request& request, const Route& route);
+  // The caller a key's owner is for this route, or the 403 it gets.
+  Principal admit(const http::Request& request, const Route& route, const domain::KeyOwner& owner);
 
   services::Services& services_;
   ApiSettings settings_;

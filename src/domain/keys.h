@@ -75,6 +75,7 @@ class AgentScope {
   bool includes(const AgentScope& other) const;
   // The agents seen; only when restricted.
   const std::vector<std::int64_t>& ids() const { return *ids_; }
+  friend bool operator==(const AgentScope&, const AgentScope&) = default;
 
  private:
   std::optional<std::vector<std::int64_t>> ids_;
@@ -95,6 +96,7 @@ struct KeyOwner {
   std::optional<std::string> role;  // user keys: the user's role now
   ScopeSet scopes;                  // scoped keys
   AgentScope agents;                // scoped keys with agent_ids
+  friend bool operator==(const KeyOwner&, const KeyOwner&) = default;
 };
 
 // A named key as GET /api/keys/ shows it: never the key itself.

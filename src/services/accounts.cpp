@@ -117,7 +117,38 @@ void Accounts::delete_user(domain::CompanyId company, std::int64_t user_id) {
 
 std::optional<domain::KeyOwner> Accounts::authenticate(std::string_view api_key) {
   if (!crypto::api_key_type(api_key)) return std::nullopt;
-  return store::keys_repo::find_active(db_, crypto::sha256_hex(api_key), now());
+  const auto key_hash = crypto::sha256_hex(api_key);
+  auto owner = store::keys_repo::find_active(db_, key_hash, now());
+  remember(key_hash, owner);
+  return owner;
+}
+
+std::optional<Accounts::RecalledKey> Accounts::recall(std::string_view api_key) {
+  if (!crypto::api_key_type(api_key)) return std::nullopt;
+  auto key_hash = crypto::sha256_hex(api_key);
+  std::optional<domain::KeyOwner> seen;
+  {
+    std::lock_guard lock(seen_mutex_);
+    if (const auto it = seen_.find(key_hash); it != seen_.end()) seen = it->second;
+  }
+  if (!seen) return std::nullopt;
+  auto on_owner = [this, key_hash, seen](const std::optional<domain::KeyOwner>& found) {
+    if (found == seen) return;
+    remember(key_hash, found);
+    throw KeyChanged();
+  };
+  return RecalledKey{*seen, std::make_unique<store::keys_repo::ActiveKeyLookup>(key_hash, now(), std::move(on_owner))};
+}
+
+void Accounts::remember(const std::string& key_hash, const std::optional<domain::KeyOwner>& owner) {
+  constexpr std::size_t kMaxRemembered = 100'000;  // about 20 MB at most; then start over
+  std::lock_guard lock(seen_mutex_);
+  if (!owner) {
+    seen_.erase(key_hash);
+    return;
+  }
+  if (seen_.size() >= kMaxRemembered) seen_.clear();
+  seen_.insert_or_assign(key_hash, *owner);
 }
 
 }  // namespace cxco::services

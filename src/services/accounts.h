@@ -3,9 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "domain/company.h"
 #include "domain/keys.h"
@@ -42,12 +46,33 @@ class Accounts {
   // revoked nor expired.
   std::optional<domain::KeyOwner> authenticate(std::string_view api_key);
 
+  // Thrown out of a request whose key, looked up with the request's first statement, no longer
+  // has the owner the request began with (revoked, expired, its user's role or its scopes
+  // changed): the request starts again with the key looked up alone.
+  struct KeyChanged : std::exception {
+    const char* what() const noexcept override { return "the API key changed during the request"; }
+  };
+  // A key this node has seen: the owner it had then, and the lookup that confirms it. The lookup
+  // rides with the request's first statement (store::RideScope), one round trip on PostgreSQL
+  // instead of two, and throws KeyChanged when it finds another owner or none; confirm() runs
+  // it alone when no statement took it. A revocation thus takes effect at once on every node.
+  struct RecalledKey {
+    domain::KeyOwner owner;
+    std::unique_ptr<store::Rider> lookup;
+  };
+  std::optional<RecalledKey> recall(std::string_view api_key);
+  void confirm(store::Rider& lookup) { db_.settle(lookup); }
+
  private:
   std::string now() const { return util::iso8601(clock_.now()); }
   domain::CompanyDetail detail(store::Tx& tx, domain::CompanyId company);
 
+  void remember(const std::string& key_hash, const std::optional<domain::KeyOwner>& owner);
+
   store::Database& db_;
   const util::Clock& clock_;
+  std::mutex seen_mutex_;
+  std::unordered_map<std::string, domain::KeyOwner> seen_;  // by key hash; a hint, never trusted alone
 };
 
 }  // namespace cxco::services

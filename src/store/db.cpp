@@ -1,6 +1,7 @@
 #include "store/db.h"
 
 #include <charconv>
+#include <utility>
 
 namespace cxco::store {
 
@@ -41,6 +42,23 @@ double Row::f64(std::string_view column) const { return opt_f64(column).value_or
 bool Row::boolean(std::string_view column) const {
   const auto& c = cell(column);
   return c && (*c == "1" || *c == "t" || *c == "true");
+}
+
+namespace {
+thread_local Rider* waiting_rider = nullptr;
+}  // namespace
+
+RideScope::RideScope(Rider& rider) { waiting_rider = &rider; }
+RideScope::~RideScope() { waiting_rider = nullptr; }
+
+Result Connection::query(std::string_view sql, const Params& params) {
+  Rider* rider = std::exchange(waiting_rider, nullptr);
+  return rider ? execute_after(*rider, sql, params) : execute(sql, params);
+}
+
+Result Connection::execute_after(Rider& rider, std::string_view sql, const Params& params) {
+  rider.settle(execute(rider.sql(), rider.params()));
+  return execute(sql, params);
 }
 
 std::optional<Row> Tx::one(std::string_view sql, const Params& params) {
@@ -125,6 +143,12 @@ std::optional<Row> Database::one(std::string_view sql, const Params& params) {
       if (!e.retryable || attempt >= 5) throw;
     }
   }
+}
+
+void Database::settle(Rider& rider) {
+  if (rider.settled()) return;
+  auto lease = acquire();
+  rider.settle(lease->execute(rider.sql(), rider.params()));
 }
 
 bool Database::ping() {

@@ -71,12 +71,55 @@ struct Result {
   std::int64_t affected = 0;  // rows changed by INSERT/UPDATE/DELETE
 };
 
+// A statement sent with the next statement its thread runs while a RideScope is open: in the
+// same round trip on PostgreSQL (pipeline mode), just before it on SQLite. It is settled before
+// the other statement's result is used, so a settle() that throws discards that result (and a
+// transaction the other statement began or belonged to is rolled back).
+class Rider {
+ public:
+  Rider(std::string_view sql, Params params) : sql_(sql), params_(std::move(params)) {}
+  virtual ~Rider() = default;
+  Rider(const Rider&) = delete;
+  Rider& operator=(const Rider&) = delete;
+
+  std::string_view sql() const { return sql_; }
+  const Params& params() const { return params_; }
+  bool settled() const { return settled_; }
+  void settle(Result&& result) {
+    settled_ = true;
+    accept(std::move(result));
+  }
+
+ protected:
+  virtual void accept(Result&& result) = 0;
+
+ private:
+  std::string_view sql_;
+  Params params_;
+  bool settled_ = false;
+};
+
+// While open, the rider goes with the next statement this thread runs (once).
+class RideScope {
+ public:
+  explicit RideScope(Rider& rider);
+  ~RideScope();
+  RideScope(const RideScope&) = delete;
+  RideScope& operator=(const RideScope&) = delete;
+};
+
 class Connection {
  public:
   virtual ~Connection() = default;
-  virtual Result query(std::string_view sql, const Params& params) = 0;
+  // Runs one statement, with this thread's rider when one waits (RideScope).
+  Result query(std::string_view sql, const Params& params);
   virtual void exec_script(std::string_view sql) = 0;  // several statements, no parameters
   virtual bool healthy() = 0;
+
+  // The drivers: one statement alone, and one after a rider (which the driver settles before it
+  // returns the statement's result or throws its error). Sequential unless the driver does better.
+  virtual Result execute(std::string_view sql, const Params& params) = 0;
+  virtual Result execute_after(Rider& rider, std::string_view sql, const Params& params);
 };
 
 enum class TxMode { read, write };
@@ -158,6 +201,8 @@ class Database {
   }
 
   bool ping();
+  // Runs a rider that has not yet gone with a statement, alone.
+  void settle(Rider& rider);
   // One statement in autocommit, without BEGIN/COMMIT round trips: for the hot single-row
   // reads (API key lookup) that need no snapshot across statements.
   std::optional<Row> one(std::string_view sql, const Params& params);

@@ -59,8 +59,9 @@ std::int64_t insert_named(Tx& tx, domain::CompanyId company, const std::string& 
                                   opt(expires_at), now});
 }
 
-std::optional<domain::KeyOwner> find_active(Database& db, const std::string& key_hash, const std::string& now) {
-  const auto row = db.one(kFindActive, {key_hash, now});
+namespace {
+
+std::optional<domain::KeyOwner> owner_of(const std::optional<Row>& row, const std::string& key_hash) {
   // The index finds the row; the comparison that decides is constant-time.
   if (!row || !crypto::constant_time_equal(row->str("key_hash"), key_hash)) return std::nullopt;
   domain::KeyOwner owner{row->i64("id"),
@@ -75,6 +76,20 @@ std::optional<domain::KeyOwner> find_active(Database& db, const std::string& key
     owner.agents = domain::AgentScope::from_text(row->opt_str("agent_ids"));
   }
   return owner;
+}
+
+}  // namespace
+
+std::optional<domain::KeyOwner> find_active(Database& db, const std::string& key_hash, const std::string& now) {
+  return owner_of(db.one(kFindActive, {key_hash, now}), key_hash);
+}
+
+ActiveKeyLookup::ActiveKeyLookup(const std::string& key_hash, const std::string& now, OnOwner on_owner)
+    : Rider(kFindActive, {key_hash, now}), key_hash_(key_hash), on_owner_(std::move(on_owner)) {}
+
+void ActiveKeyLookup::accept(Result&& result) {
+  on_owner_(owner_of(result.rows.empty() ? std::nullopt : std::optional<Row>(std::move(result.rows.front())),
+                     key_hash_));
 }
 
 void revoke_company_keys(Tx& tx, domain::CompanyId company, const std::string& now) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,18 @@ std::int64_t insert_named(Tx& tx, domain::CompanyId company, const std::string& 
 // user's role and its scopes. One statement in autocommit: the hot path of every request needs
 // no transaction around it, and a revocation or expiry is seen by every node at once.
 std::optional<domain::KeyOwner> find_active(Database& db, const std::string& key_hash, const std::string& now);
+// The same lookup as a rider on the request's first statement (store/db.h): `on_owner` hears
+// what it found when it settles, before that statement's result is used.
+class ActiveKeyLookup final : public Rider {
+ public:
+  using OnOwner = std::function<void(const std::optional<domain::KeyOwner>&)>;
+  ActiveKeyLookup(const std::string& key_hash, const std::string& now, OnOwner on_owner);
+
+ private:
+  void accept(Result&& result) override;
+  std::string key_hash_;
+  OnOwner on_owner_;
+};
 void revoke_company_keys(Tx& tx, domain::CompanyId company, const std::string& now);
 
 // The company's named keys that are not revoked, oldest first.

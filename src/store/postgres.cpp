@@ -30,6 +30,41 @@ std::string to_dollar_placeholders(std::string_view sql) {
   return out;
 }
 
+// Parameters in libpq's text format.
+class Bound {
+ public:
+  explicit Bound(const Params& params) : text_(params.size()), values_(params.size(), nullptr) {
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      std::visit(
+          [&](const auto& v) {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, std::nullptr_t>) {
+              return;
+            } else if constexpr (std::is_same_v<T, std::int64_t>) {
+              text_[i] = std::to_string(v);
+            } else if constexpr (std::is_same_v<T, double>) {
+              char buf[32];
+              std::snprintf(buf, sizeof buf, "%.17g", v);
+              text_[i] = buf;
+            } else if constexpr (std::is_same_v<T, bool>) {
+              // Chars, not "1"/"0": GCC 12 at -O3 flags 1-char literals with a false -Wrestrict (GCC bug 105329).
+              text_[i] = v ? '1' : '0';
+            } else {
+              text_[i] = v;
+            }
+            values_[i] = text_[i].c_str();
+          },
+          params[i]);
+    }
+  }
+  int count() const { return static_cast<int>(values_.size()); }
+  const char* const* values() const { return values_.data(); }
+
+ private:
+  std::vector<std::string> text_;
+  std::vector<const char*> values_;
+};
+
 class PgConnection final : public Connection {
  public:
   explicit PgConnection(const std::string& conninfo) : conn_(PQconnectdb(conninfo.c_str())) {
@@ -43,37 +78,59 @@ class PgConnection final : public Connection {
   }
   ~PgConnection() override { PQfinish(conn_); }
 
-  Result query(std::string_view sql, const Params& params) override {
+  Result execute(std::string_view sql, const Params& params) override {
     ensure_connected();
     const std::string& name = prepare(sql);
+    const Bound bound(params);
+    return take(PQexecPrepared(conn_, name.c_str(), bound.count(), bound.values(), nullptr, nullptr, 0));
+  }
 
-    std::vector<std::string> text(params.size());
-    std::vector<const char*> values(params.size(), nullptr);
-    for (std::size_t i = 0; i < params.size(); ++i) {
-      std::visit(
-          [&](const auto& v) {
-            using T = std::decay_t<decltype(v)>;
-            if constexpr (std::is_same_v<T, std::nullptr_t>) {
-              return;
-            } else if constexpr (std::is_same_v<T, std::int64_t>) {
-              text[i] = std::to_string(v);
-            } else if constexpr (std::is_same_v<T, double>) {
-              char buf[32];
-              std::snprintf(buf, sizeof buf, "%.17g", v);
-              text[i] = buf;
-            } else if constexpr (std::is_same_v<T, bool>) {
-              // Chars, not "1"/"0": GCC 12 at -O3 flags 1-char literals with a false -Wrestrict (GCC bug 105329).
-              text[i] = v ? '1' : '0';
-            } else {
-              text[i] = v;
-            }
-            values[i] = text[i].c_str();
-          },
-          params[i]);
+  // Both statements in one round trip (libpq pipeline mode, PostgreSQL 14+ clients); every
+  // result is read before either is looked at, so the connection is idle again whatever failed.
+  Result execute_after(Rider& rider, std::string_view sql, const Params& params) override {
+    ensure_connected();
+    const std::string first_name = prepare(rider.sql());
+    const std::string& second_name = prepare(sql);
+    const Bound first(rider.params());
+    const Bound second(params);
+    if (PQenterPipelineMode(conn_) != 1) throw DatabaseError("PostgreSQL: cannot enter pipeline mode");
+    const bool sent =
+        PQsendQueryPrepared(conn_, first_name.c_str(), first.count(), first.values(), nullptr, nullptr, 0) == 1 &&
+        PQsendQueryPrepared(conn_, second_name.c_str(), second.count(), second.values(), nullptr, nullptr, 0) == 1 &&
+        PQpipelineSync(conn_) == 1;
+    if (!sent) {
+      // Nothing is known of what reached the server: start a new session.
+      const std::string msg = PQerrorMessage(conn_);
+      PQreset(conn_);
+      statements_.clear();
+      throw DatabaseError("PostgreSQL: cannot send a pipeline: " + msg, true);
     }
-    PGresult* res =
-        PQexecPrepared(conn_, name.c_str(), static_cast<int>(params.size()), values.data(), nullptr, nullptr, 0);
-    return take(res);
+    std::vector<PGresult*> results;  // each statement's result; a sync ends the pipeline
+    for (bool synced = false; !synced;) {
+      PGresult* res = PQgetResult(conn_);
+      if (!res) {
+        if (PQstatus(conn_) != CONNECTION_OK) break;
+        continue;  // the end of one statement's results
+      }
+      synced = PQresultStatus(res) == PGRES_PIPELINE_SYNC;
+      if (synced)
+        PQclear(res);
+      else
+        results.push_back(res);
+    }
+    PQexitPipelineMode(conn_);
+    if (results.size() != 2) {
+      for (PGresult* res : results) PQclear(res);
+      statements_.clear();
+      throw DatabaseError(std::string("PostgreSQL pipeline failed: ") + PQerrorMessage(conn_), true);
+    }
+    try {
+      rider.settle(take(results[0]));
+    } catch (...) {
+      PQclear(results[1]);
+      throw;
+    }
+    return take(results[1]);
   }
 
   void exec_script(std::string_view sql) override {

@@ -33,7 +33,7 @@ class SqliteConnection final : public Connection {
     sqlite3_close(db_);
   }
 
-  Result query(std::string_view sql, const Params& params) override {
+  Result execute(std::string_view sql, const Params& params) override {
     sqlite3_stmt* stmt = prepare(sql);
     struct Reset {
       sqlite3_stmt* s;

@@ -475,4 +475,42 @@ TEST(KeysOnTwoNodes, RevocationTakesEffectAtOnceOnEveryNode) {
   EXPECT_EQ(first.get("/api/agents/", key.key).status, 401);
 }
 
+
+// A read by a key a node has seen starts on what the key was then; the lookup that goes with the
+// read's first statement decides, so changes made on another node govern the very next read.
+TEST(KeysOnTwoNodes, ARoleChangedOnOneNodeGovernsTheNextReadOnTheOther) {
+  TestServer first;
+  TestServer second([&](auto& v) { v["CXCO_DATABASE_URL"] = first.database().url(); });
+  const auto company = first.create_company("Acme");
+  const auto admin = first.create_user(company.key, "ada@example.com", "admin");
+  const std::string user = "/api/users/" + std::to_string(admin.id);
+  ASSERT_EQ(second.get("/api/keys/", admin.key).status, 200);
+
+  ASSERT_EQ(first.put(user, company.key, json::object{{"role", "member"}}).status, 200);
+  EXPECT_EQ(second.get("/api/keys/", admin.key).status, 403);
+  ASSERT_EQ(first.put(user, company.key, json::object{{"role", "admin"}}).status, 200);
+  EXPECT_EQ(second.get("/api/keys/", admin.key).status, 200);
+
+  ASSERT_EQ(first.del(user, company.key).status, 204);
+  EXPECT_EQ(second.get("/api/users/me", admin.key).status, 401);
+}
+
+TEST(KeysOnTwoNodes, ARevokedKeyIs401WhateverTheReadWouldHaveAnswered) {
+  TestServer first;
+  TestServer second([&](auto& v) { v["CXCO_DATABASE_URL"] = first.database().url(); });
+  const auto company = first.create_company("Acme");
+  const auto key = first.create_key(company.key, {"agents:read"});
+  // Refused before any statement runs, refused for its scope, and not found.
+  const std::vector<std::pair<std::string, int>> reads = {
+      {"/api/agents/?limit=abc", 422}, {"/api/calls/", 403}, {"/api/agents/999", 404}, {"/api/agents/", 200}};
+  for (const auto& [path, status] : reads) ASSERT_EQ(second.get(path, key.key).status, status) << path;
+
+  ASSERT_EQ(first.del("/api/keys/" + std::to_string(key.id), company.key).status, 204);
+  for (const auto& [path, status] : reads) {
+    const auto refused = second.get(path, key.key);
+    EXPECT_EQ(refused.status, 401) << path;
+    EXPECT_EQ(refused.json.at("error_type"), "authentication_error") << path;
+  }
+}
+
 }  // namespace cxco::test
