@@ -1,7 +1,9 @@
 #include "config/config.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <sstream>
+#include <thread>
 
 namespace cxco {
 
@@ -30,7 +32,7 @@ const std::vector<ConfigVariable>& config_variables() {
        "live mode: seconds between runs of the reconciler that stores calls whose post-call webhook never arrived"},
       {"CXCO_SIM_CALL_SECONDS", "3", "simulated mode: seconds an answered outbound call lasts (decimals allowed)"},
       {"CXCO_LOG_FORMAT", "text", "text or json (one object a line)"},
-      {"CXCO_DB_POOL_SIZE", "8", "database connections, and so request worker threads (1..256)"},
+      {"CXCO_DB_POOL_SIZE", "", "database connections, and so request worker threads (1..256); unset: two per core, at least 4"},
       {"CXCO_RATE_LIMIT_PER_SECOND", "100",
        "requests a second per API key on each node (token bucket); 0 turns it off"},
       {"CXCO_RATE_LIMIT_BURST", "200", "requests an API key may make at once before the rate applies"},
@@ -158,7 +160,11 @@ Config load_config(const std::map<std::string, std::string>& values) {
   c.log_json = log_format == "json";
   c.rate_limit_per_second = parse_number("CXCO_RATE_LIMIT_PER_SECOND", get("CXCO_RATE_LIMIT_PER_SECOND"), 0, 1e6);
   c.rate_limit_burst = parse_number("CXCO_RATE_LIMIT_BURST", get("CXCO_RATE_LIMIT_BURST"), 1, 1e6);
-  c.db_pool_size = static_cast<int>(parse_number("CXCO_DB_POOL_SIZE", get("CXCO_DB_POOL_SIZE"), 1, 256));
+  // Two per core: one runs while the other waits for the database. More only add context
+  // switches (measured in docs/performance.md).
+  const auto pool = get("CXCO_DB_POOL_SIZE");
+  c.db_pool_size = pool.empty() ? static_cast<int>(std::clamp(2U * std::thread::hardware_concurrency(), 4U, 256U))
+                                : static_cast<int>(parse_number("CXCO_DB_POOL_SIZE", pool, 1, 256));
   c.max_connections =
       static_cast<std::size_t>(parse_number("CXCO_MAX_CONNECTIONS", get("CXCO_MAX_CONNECTIONS"), 1, 1e6));
   const auto retention = parse_number("CXCO_AUDIT_RETENTION_DAYS", get("CXCO_AUDIT_RETENTION_DAYS"), 0, 36500);

@@ -40,7 +40,7 @@ struct Config {
   bool log_json = false;
   double rate_limit_per_second = 100;  // per API key and node; 0 turns rate limiting off
   double rate_limit_burst = 200;
-  int db_pool_size = 8;                 // CXCO_DB_POOL_SIZE: connections, and so threads that run requests
+  int db_pool_size = 4;                 // CXCO_DB_POOL_SIZE: connections, and so threads that run requests
   std::size_t max_connections = 10000;  // CXCO_MAX_CONNECTIONS: open HTTP connections at most
   int audit_retention_days = 365;       // CXCO_AUDIT_RETENTION_DAYS: older audit rows are pruned; 0 keeps them
 

@@ -37,7 +37,8 @@ constexpr std::size_t kMaxPostCallKept = 4 * 1024 * 1024;
 // (source, external_conversation_id) decides between concurrent replays: the losers insert
 // nothing, so they count nothing.
 domain::IngestResult Conversations::record(const domain::CallRecord& call, std::optional<domain::CompanyId> scope) {
-  return db_.write([&](store::Tx& tx) -> domain::IngestResult {
+  // Calls end in bursts: their writes share transactions (group commit).
+  return db_.write_grouped([&](store::Tx& tx) -> domain::IngestResult {
     const auto agent = store::agents_repo::find_by_external_id(tx, call.external_agent_id);
     const bool foreign = agent && scope && agent->company_id != *scope;
     if (foreign)

@@ -145,6 +145,50 @@ std::optional<Row> Database::one(std::string_view sql, const Params& params) {
   }
 }
 
+void Database::run_grouped(GroupedWrite& job) {
+  std::unique_lock lock(group_mutex_);
+  group_queue_.push_back(&job);
+  while (!job.done) {
+    if (group_committing_) {
+      group_committed_.wait(lock);
+      continue;
+    }
+    group_committing_ = true;
+    const auto group = std::exchange(group_queue_, {});
+    lock.unlock();
+    try {
+      commit_group(group);
+    } catch (...) {
+      for (auto* j : group) j->error = std::current_exception();  // the commit failed: nothing was stored
+    }
+    lock.lock();
+    group_committing_ = false;
+    for (auto* j : group) j->done = true;
+    group_committed_.notify_all();
+  }
+  if (job.error) std::rethrow_exception(job.error);
+}
+
+void Database::commit_group(const std::vector<GroupedWrite*>& group) {
+  write([&](Tx& tx) {
+    for (auto* job : group) {
+      job->error = nullptr;  // a retried group runs every write again
+      tx.exec("SAVEPOINT grouped_write");
+      try {
+        job->run(tx);
+      } catch (const DatabaseError& e) {
+        if (e.retryable) throw;  // the whole group is retried
+        job->error = std::current_exception();
+        tx.exec("ROLLBACK TO grouped_write");
+      } catch (...) {
+        job->error = std::current_exception();
+        tx.exec("ROLLBACK TO grouped_write");
+      }
+      tx.exec("RELEASE grouped_write");
+    }
+  });
+}
+
 void Database::settle(Rider& rider) {
   if (rider.settled()) return;
   auto lease = acquire();

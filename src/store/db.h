@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <initializer_list>
 #include <memory>
@@ -191,6 +192,27 @@ class Database {
       }
     }
   }
+  // A write that shares its transaction with the other grouped writes waiting when it starts
+  // (group commit). On SQLite, whose one writer commits each transaction's pages to the WAL,
+  // the writers that queue while one group commits go together in the next: one BEGIN and one
+  // COMMIT for all, each write in a savepoint of its own, so a write that throws undoes only
+  // itself and hears its own error. On PostgreSQL, a write of its own. For many small,
+  // independent writes at once (post-call ingestion); f may run on another writer's thread, so it
+  // must not depend on thread-local state (an audit or ride scope), and may run more than once.
+  template <class F>
+  auto write_grouped(F&& f) -> decltype(f(std::declval<Tx&>())) {
+    using R = decltype(f(std::declval<Tx&>()));
+    if (dialect_ != Dialect::sqlite) return write(std::forward<F>(f));
+    if constexpr (std::is_void_v<R>) {
+      GroupedWrite job{[&](Tx& tx) { f(tx); }, nullptr, false};
+      run_grouped(job);
+    } else {
+      std::optional<R> result;
+      GroupedWrite job{[&](Tx& tx) { result = f(tx); }, nullptr, false};
+      run_grouped(job);
+      return std::move(*result);
+    }
+  }
   template <class F>
   auto read(F&& f) {
     return transact(TxMode::read, std::forward<F>(f));
@@ -230,12 +252,25 @@ class Database {
   void begin(Connection& c, TxMode mode);
   void rollback(Connection& c) noexcept;
 
+  struct GroupedWrite {
+    std::function<void(Tx&)> run;
+    std::exception_ptr error;
+    bool done = false;
+  };
+  // Queues the write; the first writer to find no group committing commits the queue.
+  void run_grouped(GroupedWrite& job);
+  void commit_group(const std::vector<GroupedWrite*>& group);
+
   Dialect dialect_;
   std::vector<std::unique_ptr<Connection>> all_;
   std::vector<Connection*> idle_;
   mutable std::mutex mutex_;
   std::condition_variable available_;
   std::mutex sqlite_writer_;  // held for each write transaction on SQLite
+  std::mutex group_mutex_;
+  std::condition_variable group_committed_;
+  std::vector<GroupedWrite*> group_queue_;
+  bool group_committing_ = false;
 };
 
 // Driver factories (store/sqlite.cpp, store/postgres.cpp).

@@ -1,6 +1,9 @@
 // store/db on both databases: a rider (the key lookup that goes with a request's first
 // statement) is settled before that statement's result is used, a rider that refuses undoes
-// what the statement did, and a failure on either side leaves the connection usable.
+// what the statement did, and a failure on either side leaves the connection usable; grouped
+// writes (group commit) each store what they wrote and fail alone.
+#include <thread>
+
 #include "harness.h"
 #include "store/db.h"
 
@@ -23,7 +26,7 @@ class RecordingRider final : public store::Rider {
   bool refuse_;
 };
 
-class Riders : public ::testing::Test {
+class DatabaseLayer : public ::testing::Test {
  protected:
   void SetUp() override {
     db = store::Database::open(database.url(), 1);
@@ -40,7 +43,7 @@ class Riders : public ::testing::Test {
 
 }  // namespace
 
-TEST_F(Riders, ARiderIsSettledBeforeTheStatementItGoesWithIsUsedAndGoesOnce) {
+TEST_F(DatabaseLayer, ARiderIsSettledBeforeTheStatementItGoesWithIsUsedAndGoesOnce) {
   RecordingRider rider("SELECT 7 AS v", events);
   {
     store::RideScope ride(rider);
@@ -52,7 +55,7 @@ TEST_F(Riders, ARiderIsSettledBeforeTheStatementItGoesWithIsUsedAndGoesOnce) {
   EXPECT_EQ(events, (std::vector<std::string>{"rider saw 7", "statement saw 8"}));
 }
 
-TEST_F(Riders, ARiderThatRefusesUndoesTheWriteItWentWith) {
+TEST_F(DatabaseLayer, ARiderThatRefusesUndoesTheWriteItWentWith) {
   RecordingRider rider("SELECT 7 AS v", events, /*refuse=*/true);
   {
     store::RideScope ride(rider);
@@ -64,7 +67,7 @@ TEST_F(Riders, ARiderThatRefusesUndoesTheWriteItWentWith) {
   EXPECT_EQ(rows(), 1);
 }
 
-TEST_F(Riders, AStatementThatFailsAfterARiderStillSettlesIt) {
+TEST_F(DatabaseLayer, AStatementThatFailsAfterARiderStillSettlesIt) {
   RecordingRider rider("SELECT 7 AS v", events);
   {
     store::RideScope ride(rider);
@@ -74,7 +77,7 @@ TEST_F(Riders, AStatementThatFailsAfterARiderStillSettlesIt) {
   EXPECT_EQ(db->one("SELECT 8 AS v", {})->str("v"), "8");
 }
 
-TEST_F(Riders, ARiderThatFailsKeepsTheStatementsResultFromTheCallerAndTheConnectionUsable) {
+TEST_F(DatabaseLayer, ARiderThatFailsKeepsTheStatementsResultFromTheCallerAndTheConnectionUsable) {
   RecordingRider rider("INSERT INTO t (v) VALUES (NULL)", events);
   {
     store::RideScope ride(rider);
@@ -84,13 +87,37 @@ TEST_F(Riders, ARiderThatFailsKeepsTheStatementsResultFromTheCallerAndTheConnect
   EXPECT_EQ(db->one("SELECT 8 AS v", {})->str("v"), "8");
 }
 
-TEST_F(Riders, ARiderNoStatementTookIsSettledAlone) {
+TEST_F(DatabaseLayer, ARiderNoStatementTookIsSettledAlone) {
   RecordingRider rider("SELECT 7 AS v", events);
   { store::RideScope ride(rider); }
   EXPECT_FALSE(rider.settled());
   db->settle(rider);
   db->settle(rider);
   EXPECT_EQ(events, std::vector<std::string>{"rider saw 7"});
+}
+
+TEST_F(DatabaseLayer, GroupedWritesEachStoreTheirRowsAndAFailingOneUndoesOnlyItself) {
+  constexpr int kWriters = 16;
+  std::vector<std::string> outcomes(kWriters);
+  std::vector<std::thread> writers;
+  for (int i = 0; i < kWriters; ++i)
+    writers.emplace_back([&, i] {
+      try {
+        const auto stored = db->write_grouped([&](store::Tx& tx) {
+          tx.exec("INSERT INTO t (v) VALUES (?)", {std::int64_t{i}});
+          if (i == 7) throw std::runtime_error("writer 7 refuses");
+          return tx.one("SELECT COUNT(*) AS n FROM t WHERE v = ?", {std::int64_t{i}})->i64("n");
+        });
+        outcomes[i] = "stored " + std::to_string(stored);
+      } catch (const std::runtime_error& e) {
+        outcomes[i] = e.what();
+      }
+    });
+  for (auto& w : writers) w.join();
+
+  for (int i = 0; i < kWriters; ++i) EXPECT_EQ(outcomes[i], i == 7 ? "writer 7 refuses" : "stored 1") << i;
+  EXPECT_EQ(rows(), kWriters - 1);
+  EXPECT_FALSE(db->one("SELECT v FROM t WHERE v = 7", {}));
 }
 
 }  // namespace cxco::test
