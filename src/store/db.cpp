@@ -1,5 +1,6 @@
 #include "store/db.h"
 
+#include <algorithm>
 #include <charconv>
 #include <utility>
 
@@ -159,7 +160,8 @@ void Database::run_grouped(GroupedWrite& job) {
     try {
       commit_group(group);
     } catch (...) {
-      for (auto* j : group) j->error = std::current_exception();  // the commit failed: nothing was stored
+      for (auto* j : group)  // the commit failed: nothing was stored
+        if (!j->error) j->error = std::current_exception();
     }
     lock.lock();
     group_committing_ = false;
@@ -169,24 +171,33 @@ void Database::run_grouped(GroupedWrite& job) {
   if (job.error) std::rethrow_exception(job.error);
 }
 
-void Database::commit_group(const std::vector<GroupedWrite*>& group) {
-  write([&](Tx& tx) {
-    for (auto* job : group) {
-      job->error = nullptr;  // a retried group runs every write again
-      tx.exec("SAVEPOINT grouped_write");
-      try {
-        job->run(tx);
-      } catch (const DatabaseError& e) {
-        if (e.retryable) throw;  // the whole group is retried
-        job->error = std::current_exception();
-        tx.exec("ROLLBACK TO grouped_write");
-      } catch (...) {
-        job->error = std::current_exception();
-        tx.exec("ROLLBACK TO grouped_write");
-      }
-      tx.exec("RELEASE grouped_write");
+void Database::commit_group(std::vector<GroupedWrite*> group) {
+  // No savepoints (each would give SQLite a statement journal to write): a write that throws
+  // takes the group's transaction down with it, hears its error, and the others run again.
+  while (!group.empty()) {
+    GroupedWrite* failed = nullptr;
+    try {
+      write([&](Tx& tx) {
+        for (auto* job : group) {
+          try {
+            job->run(tx);
+          } catch (const DatabaseError& e) {
+            if (e.retryable) throw;  // the whole group is retried
+            failed = job;
+            throw;
+          } catch (...) {
+            failed = job;
+            throw;
+          }
+        }
+      });
+      return;
+    } catch (...) {
+      if (!failed) throw;  // the commit failed, or a retryable error past its retries: for every write
+      failed->error = std::current_exception();
+      group.erase(std::find(group.begin(), group.end(), failed));
     }
-  });
+  }
 }
 
 void Database::settle(Rider& rider) {

@@ -195,10 +195,10 @@ class Database {
   // A write that shares its transaction with the other grouped writes waiting when it starts
   // (group commit). On SQLite, whose one writer commits each transaction's pages to the WAL,
   // the writers that queue while one group commits go together in the next: one BEGIN and one
-  // COMMIT for all, each write in a savepoint of its own, so a write that throws undoes only
-  // itself and hears its own error. On PostgreSQL, a write of its own. For many small,
-  // independent writes at once (post-call ingestion); f may run on another writer's thread, so it
-  // must not depend on thread-local state (an audit or ride scope), and may run more than once.
+  // COMMIT for all. A write that throws hears its own error and stores nothing; the others run
+  // again without it. On PostgreSQL, a write of its own. For many small, independent writes at
+  // once (post-call ingestion); f may run on another writer's thread, so it must not depend on
+  // thread-local state (an audit or ride scope), and may run more than once.
   template <class F>
   auto write_grouped(F&& f) -> decltype(f(std::declval<Tx&>())) {
     using R = decltype(f(std::declval<Tx&>()));
@@ -259,7 +259,7 @@ class Database {
   };
   // Queues the write; the first writer to find no group committing commits the queue.
   void run_grouped(GroupedWrite& job);
-  void commit_group(const std::vector<GroupedWrite*>& group);
+  void commit_group(std::vector<GroupedWrite*> group);
 
   Dialect dialect_;
   std::vector<std::unique_ptr<Connection>> all_;
