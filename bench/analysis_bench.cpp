@@ -1,9 +1,9 @@
 // Analysis, search and export benchmark (docs/performance.md, "Analysis, search and export").
 //
-// Seeds one company with N conversations over the last D days straight into a SQLite database
-// through the repository ingestion uses (conversation row, full-text entry, analysis rows), with
-// the analysis rollups summed in memory and written once, starts the real server on it in
-// process, then measures over HTTP:
+// Seeds one company with N conversations over the last D days straight into a SQLite database (or
+// the PostgreSQL one --database-url names) through the repository ingestion uses (conversation row,
+// full-text entry, analysis rows), with the analysis rollups summed in memory and written once,
+// starts the real server on it in process, then measures over HTTP:
 //   - GET /api/conversations/?q=... (full-text search) latency, median and p99;
 //   - a filtered list page (criteria and a data comparison) latency;
 //   - GET /api/conversations/export as CSV: rows per second and the process's RSS before and
@@ -23,10 +23,10 @@
 #include <vector>
 
 #include "app/application.h"
+#include "bench_database.h"
 #include "http/client.h"
 #include "services/accounts.h"
 #include "store/conversations_repo.h"
-#include "store/migrations.h"
 #include "store/usage_repo.h"
 #include "util/log.h"
 #include "util/time.h"
@@ -46,6 +46,7 @@ struct Options {
   int agents = 20;
   int requests = 300;
   bool reuse = false;
+  std::string database_url;  // postgresql://... to measure PostgreSQL; empty: SQLite in `dir`
 };
 
 Options parse(int argc, char** argv) {
@@ -68,6 +69,8 @@ Options parse(int argc, char** argv) {
       o.requests = std::stoi(next());
     else if (arg == "--reuse")
       o.reuse = true;
+    else if (arg == "--database-url")
+      o.database_url = next();
     else
       throw std::invalid_argument("unknown argument " + arg);
   }
@@ -227,19 +230,16 @@ int main(int argc, char** argv) {
     const auto o = parse(argc, argv);
     util::SystemClock clock;
     const auto today = clock.now() / 86400;
-    std::filesystem::create_directories(o.dir);
-    const auto db_path = std::filesystem::path(o.dir) / "cxco.db";
-    const auto key_path = std::filesystem::path(o.dir) / "company.key";
-    const std::string url = "sqlite://" + db_path.string();
+    const bench::BenchDatabase database(o.dir, o.database_url);
+    const auto& url = database.url;
+    const auto& key_path = database.key_path;
 
     std::string company_key;
     if (o.reuse && std::filesystem::exists(key_path)) {
       std::ifstream in(key_path);
       std::getline(in, company_key);
     } else {
-      for (const auto* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path.string() + suffix);
-      auto db = store::Database::open(url, 1);
-      store::apply_migrations(*db);
+      auto db = database.fresh();
       company_key = seed(o, *db, today);
       std::ofstream(key_path) << company_key << "\n";
     }

@@ -23,12 +23,12 @@
 #include <vector>
 
 #include "app/application.h"
+#include "bench_database.h"
 #include "crypto/signatures.h"
 #include "domain/usage.h"
 #include "http/client.h"
 #include "providers/simulated_post_call.h"
 #include "services/accounts.h"
-#include "store/migrations.h"
 #include "store/usage_repo.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -196,23 +196,16 @@ int main(int argc, char** argv) {
     const auto o = parse(argc, argv);
     util::SystemClock clock;
     const auto today = clock.now() / 86400;
-    std::filesystem::create_directories(o.dir);
-    const auto db_path = std::filesystem::path(o.dir) / "cxco.db";
-    const bool postgres = !o.database_url.empty();
-    const auto key_path = std::filesystem::path(o.dir) / (postgres ? "company.postgres.key" : "company.key");
-    const std::string url = postgres ? o.database_url : "sqlite://" + db_path.string();
+    const bench::BenchDatabase database(o.dir, o.database_url);
+    const auto& url = database.url;
+    const auto& key_path = database.key_path;
 
     std::string company_key;
     if (o.reuse && std::filesystem::exists(key_path)) {
       std::ifstream in(key_path);
       std::getline(in, company_key);
     } else {
-      for (const auto* suffix : {"", "-wal", "-shm"})
-        if (!postgres) std::filesystem::remove(db_path.string() + suffix);
-      auto db = store::Database::open(url, 1);
-      // A PostgreSQL database given to the benchmark starts empty: name one made for it (createdb).
-      if (postgres) db->write([](store::Tx& tx) { tx.script("DROP SCHEMA public CASCADE; CREATE SCHEMA public"); });
-      store::apply_migrations(*db);
+      auto db = database.fresh();
       company_key = seed(o, *db, today);
       std::ofstream(key_path) << company_key << "\n";
     }
