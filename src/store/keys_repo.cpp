@@ -88,8 +88,8 @@ ActiveKeyLookup::ActiveKeyLookup(const std::string& key_hash, const std::string&
     : Rider(kFindActive, {key_hash, now}), key_hash_(key_hash), on_owner_(std::move(on_owner)) {}
 
 void ActiveKeyLookup::accept(Result&& result) {
-  on_owner_(owner_of(result.rows.empty() ? std::nullopt : std::optional<Row>(std::move(result.rows.front())),
-                     key_hash_));
+  on_owner_(
+      owner_of(result.rows.empty() ? std::nullopt : std::optional<Row>(std::move(result.rows.front())), key_hash_));
 }
 
 void revoke_company_keys(Tx& tx, domain::CompanyId company, const std::string& now) {

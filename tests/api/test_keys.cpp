@@ -475,7 +475,6 @@ TEST(KeysOnTwoNodes, RevocationTakesEffectAtOnceOnEveryNode) {
   EXPECT_EQ(first.get("/api/agents/", key.key).status, 401);
 }
 
-
 // A read by a key a node has seen starts on what the key was then; the lookup that goes with the
 // read's first statement decides, so changes made on another node govern the very next read.
 TEST(KeysOnTwoNodes, ARoleChangedOnOneNodeGovernsTheNextReadOnTheOther) {
