@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "app/application.h"
-#include "bench_database.h"
+#include "bench_support.h"
 #include "http/client.h"
 #include "services/accounts.h"
 #include "store/conversations_repo.h"
@@ -33,11 +33,10 @@
 #include "wire/serializers.h"
 
 using namespace cxco;
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
+using bench::seconds_since;
 
 namespace {
-
-constexpr const char* kFernetKey = "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=";
 
 struct Options {
   std::string dir = "/tmp/cxco-analysis-bench";
@@ -51,33 +50,16 @@ struct Options {
 
 Options parse(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) throw std::invalid_argument(arg + " needs a value");
-      return argv[++i];
-    };
-    if (arg == "--dir")
-      o.dir = next();
-    else if (arg == "--conversations")
-      o.conversations = std::stoll(next());
-    else if (arg == "--days")
-      o.days = std::stoll(next());
-    else if (arg == "--agents")
-      o.agents = std::stoi(next());
-    else if (arg == "--requests")
-      o.requests = std::stoi(next());
-    else if (arg == "--reuse")
-      o.reuse = true;
-    else if (arg == "--database-url")
-      o.database_url = next();
-    else
-      throw std::invalid_argument("unknown argument " + arg);
-  }
+  bench::parse_args(argc, argv,
+                    {{"--dir", [&](const std::string& v) { o.dir = v; }},
+                     {"--conversations", [&](const std::string& v) { o.conversations = std::stoll(v); }},
+                     {"--days", [&](const std::string& v) { o.days = std::stoll(v); }},
+                     {"--agents", [&](const std::string& v) { o.agents = std::stoi(v); }},
+                     {"--requests", [&](const std::string& v) { o.requests = std::stoi(v); }},
+                     {"--database-url", [&](const std::string& v) { o.database_url = v; }}},
+                    {{"--reuse", [&] { o.reuse = true; }}});
   return o;
 }
-
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 // Resident set size of this process (server and client), in MiB.
 double rss_mib() {
@@ -199,30 +181,6 @@ std::string seed(const Options& o, store::Database& db, std::int64_t today) {
   return services::Accounts(db, clock).create_user(company_id, "bench@example.com", "Bench", "owner").api_key;
 }
 
-struct Latency {
-  double median_ms, p99_ms;
-};
-
-Latency measure(const std::vector<std::string>& urls, const std::string& key, int requests) {
-  http::ClientRequest request;
-  request.headers = {{"X-API-Key", key}};
-  for (int i = 0; i < 20; ++i) {
-    request.url = urls[i % urls.size()];
-    http::perform(request);
-  }
-  std::vector<double> ms;
-  for (int i = 0; i < requests; ++i) {
-    request.url = urls[i % urls.size()];
-    const auto t = Clock::now();
-    const auto response = http::perform(request);
-    ms.push_back(seconds_since(t) * 1000);
-    if (response.status != 200)
-      throw std::runtime_error(request.url + " answered " + std::to_string(response.status) + ": " + response.body);
-  }
-  std::sort(ms.begin(), ms.end());
-  return {ms[ms.size() / 2], ms[std::min(ms.size() - 1, ms.size() * 99 / 100)]};
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -231,36 +189,9 @@ int main(int argc, char** argv) {
     util::SystemClock clock;
     const auto today = clock.now() / 86400;
     const bench::BenchDatabase database(o.dir, o.database_url);
-    const auto& url = database.url;
-    const auto& key_path = database.key_path;
-
-    std::string company_key;
-    if (o.reuse && std::filesystem::exists(key_path)) {
-      std::ifstream in(key_path);
-      std::getline(in, company_key);
-    } else {
-      auto db = database.fresh();
-      company_key = seed(o, *db, today);
-      std::ofstream(key_path) << company_key << "\n";
-    }
-
-    util::set_log_format(util::LogFormat::text);
-    const auto config = load_config({{"CXCO_LISTEN", "127.0.0.1:0"},
-                                     {"CXCO_DATABASE_URL", url},
-                                     {"CXCO_ENCRYPTION_KEYS", kFernetKey},
-                                     {"CXCO_RATE_LIMIT_PER_SECOND", "0"}});
-    std::freopen("/dev/null", "w", stderr);
-    app::Application server(config, {});
-    std::thread serving([&] { server.run(); });
-    struct Stop {
-      app::Application& server;
-      std::thread& serving;
-      ~Stop() {
-        server.stop();
-        serving.join();
-      }
-    } stop{server, serving};
-    const auto base = "http://127.0.0.1:" + std::to_string(server.port());
+    const auto company_key = database.seeded(o.reuse, [&](store::Database& db) { return seed(o, db, today); });
+    const bench::InProcessServer server(database.url);
+    const auto base = server.base();
     std::printf("conversations: %lld over %lld days, %d agents\n", static_cast<long long>(o.conversations),
                 static_cast<long long>(o.days), o.agents);
 
@@ -268,18 +199,18 @@ int main(int argc, char** argv) {
     for (const auto* w : kWords) searches.push_back(base + "/api/conversations/?q=" + w);
     for (std::size_t i = 0; i + 1 < std::size(kWords); i += 2)
       searches.push_back(base + "/api/conversations/?q=" + kWords[i] + "%20" + kWords[i + 1]);
-    auto l = measure(searches, company_key, o.requests);
+    auto l = bench::measure(searches, company_key, o.requests, 20);
     std::printf("search (q=one or two words, first page): median %.2f ms, p99 %.2f ms\n", l.median_ms, l.p99_ms);
 
-    l = measure({base + "/api/conversations/?criteria=resolved:success&data=seats:gte:10",
-                 base + "/api/conversations/?criteria=renewal_agreed:success&data=plan:eq:pro",
-                 base + "/api/conversations/?agent_id=3&status=completed&direction=inbound"},
-                company_key, o.requests);
+    l = bench::measure({base + "/api/conversations/?criteria=resolved:success&data=seats:gte:10",
+                        base + "/api/conversations/?criteria=renewal_agreed:success&data=plan:eq:pro",
+                        base + "/api/conversations/?agent_id=3&status=completed&direction=inbound"},
+                       company_key, o.requests, 20);
     std::printf("filtered list page: median %.2f ms, p99 %.2f ms\n", l.median_ms, l.p99_ms);
 
-    l = measure({base + "/api/usage/analysis?start_date=" + util::date_from_days(today - 364) +
-                 "&end_date=" + util::date_from_days(today)},
-                company_key, o.requests);
+    l = bench::measure({base + "/api/usage/analysis?start_date=" + util::date_from_days(today - 364) +
+                        "&end_date=" + util::date_from_days(today)},
+                       company_key, o.requests, 20);
     std::printf("GET /api/usage/analysis, 365 days: median %.2f ms, p99 %.2f ms\n", l.median_ms, l.p99_ms);
 
     for (const auto* format : {"csv", "jsonl"}) {

@@ -23,13 +23,16 @@
 
 #include "api/api.h"
 #include "app/platform.h"
+#include "bench_support.h"
 #include "events/dispatcher.h"
 #include "http/client.h"
 #include "http/server.h"
 #include "services/dialer.h"
 
 using namespace cxco;
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
+using bench::Latency;
+using bench::seconds_since;
 
 namespace {
 
@@ -45,42 +48,21 @@ struct Options {
 
 Options parse(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) throw std::invalid_argument(arg + " needs a value");
-      return argv[++i];
-    };
-    if (arg == "--database-url")
-      o.database_url = next();
-    else if (arg == "--dir")
-      o.dir = next();
-    else if (arg == "--recipients")
-      o.recipients = std::stoi(next());
-    else if (arg == "--sim-seconds")
-      o.sim_seconds = std::stod(next());
-    else if (arg == "--concurrency")
-      o.concurrency = std::stoi(next());
-    else if (arg == "--latency-requests")
-      o.latency_requests = std::stoi(next());
-    else
-      throw std::invalid_argument("unknown argument " + arg);
-  }
+  bench::parse_args(argc, argv,
+                    {{"--database-url", [&](const std::string& v) { o.database_url = v; }},
+                     {"--dir", [&](const std::string& v) { o.dir = v; }},
+                     {"--recipients", [&](const std::string& v) { o.recipients = std::stoi(v); }},
+                     {"--sim-seconds", [&](const std::string& v) { o.sim_seconds = std::stod(v); }},
+                     {"--concurrency", [&](const std::string& v) { o.concurrency = std::stoi(v); }},
+                     {"--latency-requests", [&](const std::string& v) { o.latency_requests = std::stoi(v); }}});
   return o;
 }
-
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 std::string number(int i) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "+2782%07d", i);  // last digit varies: every simulated outcome occurs
   return buf;
 }
-
-struct Latency {
-  double p50_ms = 0, p99_ms = 0;
-  int count = 0;
-};
 
 // GET `url` from `clients` threads until `requests` are done (or `stop` turns true), timing each.
 Latency measure(const std::string& url, const std::string& key, int requests, int clients,
@@ -105,10 +87,7 @@ Latency measure(const std::string& url, const std::string& key, int requests, in
       all.insert(all.end(), mine.begin(), mine.end());
     });
   for (auto& t : threads) t.join();
-  std::sort(all.begin(), all.end());
-  if (all.empty()) return {};
-  auto at = [&](double q) { return all[std::min(all.size() - 1, static_cast<std::size_t>(q * all.size()))]; };
-  return {at(0.5), at(0.99), static_cast<int>(all.size())};
+  return bench::latency_of(std::move(all));
 }
 
 http::ClientResponse post(const std::string& url, const std::string& key, const std::string& body,
@@ -136,7 +115,7 @@ int main(int argc, char** argv) {
   } else {
     config.database_url = o.database_url;
   }
-  config.encryption_keys = "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=";
+  config.encryption_keys = bench::kFernetKey;
   config.sim_call_seconds = o.sim_seconds;
   config.rate_limit_per_second = 0;
   util::SystemClock clock;
@@ -147,7 +126,8 @@ int main(int argc, char** argv) {
   const auto company = platform.accounts.create_company("Bench Co", std::nullopt);
   const auto user = platform.accounts.create_user(company.resource.id, "bench@example.com", "Bench", "owner");
   platform.catalog.add_numbers({{"+27210000001", "ZA"}});
-  const auto agent = platform.agents.create(company.resource.id, {"Bench agent", "Helpful.", "Hi!", "en", 1, {}, {}, {}});
+  const auto agent =
+      platform.agents.create(company.resource.id, {"Bench agent", "Helpful.", "Hi!", "en", 1, {}, {}, {}});
   platform.agents.publish(company.resource.id, agent.id, "ZA");
 
   api::Api api(services, {config.admin_key, 0, 0, "", config.db_pool_size});
@@ -239,9 +219,9 @@ int main(int argc, char** argv) {
   std::printf("| dial decisions | %.0f recipients finished/s, %.0f calls/s |\n", o.recipients / run_seconds,
               finished.usage.calls / run_seconds);
   std::printf("| `GET /api/agents/{id}` before (%d requests, %d clients) | p50 %.2f ms, p99 %.2f ms |\n", idle.count,
-              o.clients, idle.p50_ms, idle.p99_ms);
+              o.clients, idle.median_ms, idle.p99_ms);
   std::printf("| `GET /api/agents/{id}` while dialing (%d requests) | p50 %.2f ms, p99 %.2f ms |\n", busy.count,
-              busy.p50_ms, busy.p99_ms);
+              busy.median_ms, busy.p99_ms);
   std::printf("| peak RSS | %.0f MiB |\n", usage.ru_maxrss / 1024.0);
   return 0;
 }

@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "app/application.h"
-#include "bench_database.h"
+#include "bench_support.h"
 #include "crypto/signatures.h"
 #include "domain/usage.h"
 #include "http/client.h"
@@ -36,12 +36,12 @@
 
 using namespace cxco;
 namespace json = boost::json;
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
+using bench::seconds_since;
 
 namespace {
 
 constexpr const char* kSecret = "wsec_bench";
-constexpr const char* kFernetKey = "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=";
 
 struct Options {
   std::string dir = "/tmp/cxco-usage-bench";
@@ -57,37 +57,18 @@ struct Options {
 
 Options parse(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) throw std::invalid_argument(arg + " needs a value");
-      return argv[++i];
-    };
-    if (arg == "--dir")
-      o.dir = next();
-    else if (arg == "--database-url")
-      o.database_url = next();
-    else if (arg == "--conversations")
-      o.conversations = std::stoll(next());
-    else if (arg == "--days")
-      o.days = std::stoll(next());
-    else if (arg == "--agents")
-      o.agents = std::stoi(next());
-    else if (arg == "--requests")
-      o.requests = std::stoi(next());
-    else if (arg == "--ingest")
-      o.ingest = std::stoi(next());
-    else if (arg == "--ingest-clients")
-      o.ingest_clients = std::stoi(next());
-    else if (arg == "--reuse")
-      o.reuse = true;
-    else
-      throw std::invalid_argument("unknown argument " + arg);
-  }
+  bench::parse_args(argc, argv,
+                    {{"--dir", [&](const std::string& v) { o.dir = v; }},
+                     {"--database-url", [&](const std::string& v) { o.database_url = v; }},
+                     {"--conversations", [&](const std::string& v) { o.conversations = std::stoll(v); }},
+                     {"--days", [&](const std::string& v) { o.days = std::stoll(v); }},
+                     {"--agents", [&](const std::string& v) { o.agents = std::stoi(v); }},
+                     {"--requests", [&](const std::string& v) { o.requests = std::stoi(v); }},
+                     {"--ingest", [&](const std::string& v) { o.ingest = std::stoi(v); }},
+                     {"--ingest-clients", [&](const std::string& v) { o.ingest_clients = std::stoi(v); }}},
+                    {{"--reuse", [&] { o.reuse = true; }}});
   return o;
 }
-
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 // Rows as the webhook path writes them, in large transactions; rollups summed in memory and
 // written once per (day, agent) through the same upsert ingestion uses.
@@ -160,27 +141,6 @@ std::string seed(const Options& o, store::Database& db, std::int64_t today) {
   return company.api_key;
 }
 
-struct Latency {
-  double median_ms, p99_ms;
-};
-
-Latency measure(const std::string& url, const std::string& key, int requests) {
-  http::ClientRequest request;
-  request.url = url;
-  request.headers = {{"X-API-Key", key}};
-  for (int i = 0; i < 50; ++i) http::perform(request);  // warm caches and the connection
-  std::vector<double> ms;
-  for (int i = 0; i < requests; ++i) {
-    const auto t = Clock::now();
-    const auto response = http::perform(request);
-    ms.push_back(seconds_since(t) * 1000);
-    if (response.status != 200)
-      throw std::runtime_error("summary answered " + std::to_string(response.status) + ": " + response.body);
-  }
-  std::sort(ms.begin(), ms.end());
-  return {ms[ms.size() / 2], ms[std::min(ms.size() - 1, ms.size() * 99 / 100)]};
-}
-
 // Days of a range outside the whole calendar months it covers.
 std::int64_t edge_days(std::int64_t first, std::int64_t last) {
   auto months_first = domain::first_of_month(first);
@@ -198,39 +158,9 @@ int main(int argc, char** argv) {
     const auto today = clock.now() / 86400;
     const bench::BenchDatabase database(o.dir, o.database_url);
     const auto& url = database.url;
-    const auto& key_path = database.key_path;
-
-    std::string company_key;
-    if (o.reuse && std::filesystem::exists(key_path)) {
-      std::ifstream in(key_path);
-      std::getline(in, company_key);
-    } else {
-      auto db = database.fresh();
-      company_key = seed(o, *db, today);
-      std::ofstream(key_path) << company_key << "\n";
-    }
-
-    util::set_log_format(util::LogFormat::text);
-    const auto config = load_config({{"CXCO_LISTEN", "127.0.0.1:0"},
-                                     {"CXCO_DATABASE_URL", url},
-                                     {"CXCO_ENCRYPTION_KEYS", kFernetKey},
-                                     {"CXCO_ELEVENLABS_WEBHOOK_SECRET", kSecret},
-                                     // One key asks as fast as it can: measure the server, not the limiter.
-                                     {"CXCO_RATE_LIMIT_PER_SECOND", "0"}});
-    // Access logs would measure the terminal; they go nowhere while timing.
-    std::freopen("/dev/null", "w", stderr);
-    app::Application server(config, {});
-    std::thread serving([&] { server.run(); });
-    // Stops and joins the server however main leaves, errors included.
-    struct Stop {
-      app::Application& server;
-      std::thread& serving;
-      ~Stop() {
-        server.stop();
-        serving.join();
-      }
-    } stop{server, serving};
-    const auto base = "http://127.0.0.1:" + std::to_string(server.port());
+    const auto company_key = database.seeded(o.reuse, [&](store::Database& db) { return seed(o, db, today); });
+    const bench::InProcessServer server(url, {{"CXCO_ELEVENLABS_WEBHOOK_SECRET", kSecret}});
+    const auto base = server.base();
 
     std::int64_t agents = 0;  // ingestion posts for the agents the database has, seeded now or earlier
     {
@@ -255,7 +185,7 @@ int main(int argc, char** argv) {
          {std::pair<std::int64_t, std::int64_t>{today - 29, today}, {today - 364, today}, {worst_first, worst_last}}) {
       const auto path =
           "/api/usage/summary?start_date=" + util::date_from_days(first) + "&end_date=" + util::date_from_days(last);
-      const auto l = measure(base + path, company_key, o.requests);
+      const auto l = bench::measure({base + path}, company_key, o.requests, 50);
       std::printf(
           "GET /api/usage/summary, %3lld-day range %s..%s (%lld days outside whole months): median %.2f ms, "
           "p99 %.2f ms (%d requests)\n",
