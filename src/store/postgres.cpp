@@ -89,7 +89,7 @@ class PgConnection final : public Connection {
   // result is read before either is looked at, so the connection is idle again whatever failed.
   Result execute_after(Rider& rider, std::string_view sql, const Params& params) override {
     ensure_connected();
-    const std::string first_name = prepare(rider.sql());
+    const std::string& first_name = prepare(rider.sql());  // map nodes stay where they are
     const std::string& second_name = prepare(sql);
     const Bound first(rider.params());
     const Bound second(params);

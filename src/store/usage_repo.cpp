@@ -7,34 +7,27 @@ namespace cxco::store::usage_repo {
 
 namespace {
 
-// One statement on both dialects: SQLite 3.24+ and PostgreSQL 9.5+ share this upsert syntax.
-constexpr std::string_view kAdd =
-    "INSERT INTO usage_daily (company_id, day, agent_id, channel, conversations, duration_seconds, sip_refer_seconds, "
-    "messages, successful, known_outcomes, outbound_conversations, outbound_duration_seconds) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-    "ON CONFLICT (company_id, day, agent_id, channel) DO UPDATE SET "
-    "conversations = usage_daily.conversations + excluded.conversations, "
-    "duration_seconds = usage_daily.duration_seconds + excluded.duration_seconds, "
-    "sip_refer_seconds = usage_daily.sip_refer_seconds + excluded.sip_refer_seconds, "
-    "messages = usage_daily.messages + excluded.messages, "
-    "successful = usage_daily.successful + excluded.successful, "
-    "known_outcomes = usage_daily.known_outcomes + excluded.known_outcomes, "
-    "outbound_conversations = usage_daily.outbound_conversations + excluded.outbound_conversations, "
-    "outbound_duration_seconds = usage_daily.outbound_duration_seconds + excluded.outbound_duration_seconds";
-// The same upsert into the month's row, in the same transaction.
-constexpr std::string_view kAddMonthly =
-    "INSERT INTO usage_monthly (company_id, month, agent_id, channel, conversations, duration_seconds, "
-    "sip_refer_seconds, messages, successful, known_outcomes, outbound_conversations, outbound_duration_seconds) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-    "ON CONFLICT (company_id, month, agent_id, channel) DO UPDATE SET "
-    "conversations = usage_monthly.conversations + excluded.conversations, "
-    "duration_seconds = usage_monthly.duration_seconds + excluded.duration_seconds, "
-    "sip_refer_seconds = usage_monthly.sip_refer_seconds + excluded.sip_refer_seconds, "
-    "messages = usage_monthly.messages + excluded.messages, "
-    "successful = usage_monthly.successful + excluded.successful, "
-    "known_outcomes = usage_monthly.known_outcomes + excluded.known_outcomes, "
-    "outbound_conversations = usage_monthly.outbound_conversations + excluded.outbound_conversations, "
-    "outbound_duration_seconds = usage_monthly.outbound_duration_seconds + excluded.outbound_duration_seconds";
+// The figures a usage rollup row carries, in the order UsageTotals lists them.
+constexpr std::string_view kUsageFigures[] = {
+    "conversations", "duration_seconds", "sip_refer_seconds",      "messages",
+    "successful",    "known_outcomes",   "outbound_conversations", "outbound_duration_seconds"};
+
+// The upsert that adds a row's figures to `table`'s row for its period (`period` is the day or
+// the month column), one text for usage_daily and usage_monthly. One statement on both dialects:
+// SQLite 3.24+ and PostgreSQL 9.5+ share this upsert syntax.
+std::string usage_upsert(std::string_view table, std::string_view period) {
+  const std::string t(table), p(period);
+  std::string columns, values, sums;
+  for (const auto figure : kUsageFigures) {
+    const std::string f(figure);
+    columns += ", " + f;
+    values += ", ?";
+    sums += (sums.empty() ? "" : ", ") + f + " = " + t + "." + f + " + excluded." + f;
+  }
+  return "INSERT INTO " + t + " (company_id, " + p + ", agent_id, channel" + columns + ") VALUES (?, ?, ?, ?" + values +
+         ") ON CONFLICT (company_id, " + p + ", agent_id, channel) DO UPDATE SET " + sums;
+}
+
 constexpr std::string_view kSumColumns =
     "SUM(u.conversations) AS conversations, SUM(u.duration_seconds) AS duration_seconds, "
     "SUM(u.sip_refer_seconds) AS sip_refer_seconds, SUM(u.messages) AS messages, SUM(u.successful) AS successful, "
@@ -65,25 +58,21 @@ constexpr std::string_view kVoiceSecondsSince =
     "SELECT COALESCE(SUM(duration_seconds), 0) AS s FROM usage_daily WHERE company_id = ? AND day >= ? AND "
     "channel = 'voice'";
 
-// One upsert for the daily and the monthly table: `%` is the table, `$` its period column.
-constexpr std::string_view kAddAnalysisDaily =
-    "INSERT INTO analysis_daily (company_id, day, agent_id, kind, item, value, n, total, min_value, max_value) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-    "ON CONFLICT (company_id, day, agent_id, kind, item, value) DO UPDATE SET "
-    "n = analysis_daily.n + excluded.n, total = analysis_daily.total + excluded.total, "
-    "min_value = CASE WHEN analysis_daily.min_value IS NULL OR excluded.min_value < analysis_daily.min_value "
-    "THEN excluded.min_value ELSE analysis_daily.min_value END, "
-    "max_value = CASE WHEN analysis_daily.max_value IS NULL OR excluded.max_value > analysis_daily.max_value "
-    "THEN excluded.max_value ELSE analysis_daily.max_value END";
-constexpr std::string_view kAddAnalysisMonthly =
-    "INSERT INTO analysis_monthly (company_id, month, agent_id, kind, item, value, n, total, min_value, max_value) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-    "ON CONFLICT (company_id, month, agent_id, kind, item, value) DO UPDATE SET "
-    "n = analysis_monthly.n + excluded.n, total = analysis_monthly.total + excluded.total, "
-    "min_value = CASE WHEN analysis_monthly.min_value IS NULL OR excluded.min_value < analysis_monthly.min_value "
-    "THEN excluded.min_value ELSE analysis_monthly.min_value END, "
-    "max_value = CASE WHEN analysis_monthly.max_value IS NULL OR excluded.max_value > analysis_monthly.max_value "
-    "THEN excluded.max_value ELSE analysis_monthly.max_value END";
+// The upsert that adds tallies to `table`'s row for their period (`period` is the day or the
+// month column), one text for analysis_daily and analysis_monthly: counts and sums add up, the
+// extremes widen.
+std::string analysis_upsert(std::string_view table, std::string_view period) {
+  const std::string t(table), p(period);
+  return "INSERT INTO " + t + " (company_id, " + p +
+         ", agent_id, kind, item, value, n, total, min_value, max_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+         "ON CONFLICT (company_id, " +
+         p + ", agent_id, kind, item, value) DO UPDATE SET n = " + t + ".n + excluded.n, total = " + t +
+         ".total + excluded.total, min_value = CASE WHEN " + t + ".min_value IS NULL OR excluded.min_value < " + t +
+         ".min_value THEN excluded.min_value ELSE " + t + ".min_value END, max_value = CASE WHEN " + t +
+         ".max_value IS NULL OR excluded.max_value > " + t + ".max_value THEN excluded.max_value ELSE " + t +
+         ".max_value END";
+}
+
 constexpr std::string_view kAnalysisColumns =
     "SELECT u.kind, u.item, u.value, SUM(u.n) AS n, SUM(u.total) AS total, MIN(u.min_value) AS min_value, "
     "MAX(u.max_value) AS max_value";
@@ -151,11 +140,11 @@ Result range_totals(Tx& tx, domain::CompanyId company, const domain::AgentScope*
 
 void add(Tx& tx, domain::CompanyId company, const std::string& day, std::int64_t agent_id, const std::string& channel,
          const domain::UsageTotals& d) {
-  tx.exec(kAdd, {company.value, day, agent_id, channel, d.conversations, d.duration_seconds, d.sip_refer_seconds,
-                 d.messages, d.successful, d.known_outcomes, d.outbound_conversations, d.outbound_duration_seconds});
-  tx.exec(kAddMonthly, {company.value, day.substr(0, 8) + "01", agent_id, channel, d.conversations, d.duration_seconds,
-                        d.sip_refer_seconds, d.messages, d.successful, d.known_outcomes, d.outbound_conversations,
-                        d.outbound_duration_seconds});
+  static const std::string daily = usage_upsert("usage_daily", "day");
+  static const std::string monthly = usage_upsert("usage_monthly", "month");
+  for (const auto& [sql, period] : {std::pair{&daily, day}, std::pair{&monthly, day.substr(0, 8) + "01"}})
+    tx.exec(*sql, {company.value, period, agent_id, channel, d.conversations, d.duration_seconds, d.sip_refer_seconds,
+                   d.messages, d.successful, d.known_outcomes, d.outbound_conversations, d.outbound_duration_seconds});
 }
 
 std::map<std::int64_t, domain::ChannelTotals> by_agent(Tx& tx, domain::CompanyId company,
@@ -193,14 +182,15 @@ std::int64_t voice_seconds_since(Tx& tx, domain::CompanyId company, std::int64_t
 
 void add_analysis(Tx& tx, domain::CompanyId company, const std::string& day, std::int64_t agent_id,
                   const std::vector<domain::AnalysisTally>& tallies, int sign) {
+  static const std::string daily = analysis_upsert("analysis_daily", "day");
+  static const std::string monthly = analysis_upsert("analysis_monthly", "month");
   const auto month = day.substr(0, 7);
   for (const auto& t : tallies) {
     // A replaced analysis takes back its counts and sums; its extremes stay.
     const bool bounded = t.kind == "number" && sign > 0;
-    for (const auto* sql : {&kAddAnalysisDaily, &kAddAnalysisMonthly})
-      tx.exec(*sql, {company.value, sql == &kAddAnalysisDaily ? day : month, agent_id, t.kind, t.item, t.value,
-                     sign * t.n, sign * t.number, bounded ? Param(t.number) : Param(nullptr),
-                     bounded ? Param(t.number) : Param(nullptr)});
+    for (const auto& [sql, period] : {std::pair{&daily, day}, std::pair{&monthly, month}})
+      tx.exec(*sql, {company.value, period, agent_id, t.kind, t.item, t.value, sign * t.n, sign * t.number,
+                     bounded ? Param(t.number) : Param(nullptr), bounded ? Param(t.number) : Param(nullptr)});
   }
 }
 
