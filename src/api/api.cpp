@@ -242,6 +242,21 @@ http::Response Api::serve(http::Request& request, const Route& route, const Prin
   return run_idempotent(services_.idempotency, scope, std::string(*idempotency_key), request, execute);
 }
 
+std::optional<http::Response> Api::serve_recalled(http::Request& request, const Route& route,
+                                                  services::Accounts::RecalledKey& recalled) {
+  try {
+    http::Response r;
+    {
+      store::RideScope ride(*recalled.lookup);
+      r = answer(request, [&] { return serve(request, route, admit(request, route, recalled.owner)); });
+    }
+    services_.accounts.confirm(*recalled.lookup);
+    return r;
+  } catch (const services::Accounts::KeyChanged&) {
+    return std::nullopt;
+  }
+}
+
 http::Response Api::handle(http::Request& request) { return run(request, routes_.match(request)); }
 
 http::Response Api::run(http::Request& request, const Routes::Match& match) {
@@ -254,25 +269,11 @@ http::Response Api::run(http::Request& request, const Routes::Match& match) {
       return r;
     }
     const auto& route = *match.payload;
-    // A read by a key this node has seen starts on the owner it had then; the key's lookup goes
-    // with the read's first statement and must agree before anything is answered.
     const auto api_key = request.header("x-api-key");
     const bool keyed = route.access != Access::open && route.access != Access::admin;
-    if (request.method == "GET" && keyed && api_key) {
-      if (auto recalled = services_.accounts.recall(*api_key)) {
-        try {
-          http::Response r;
-          {
-            store::RideScope ride(*recalled->lookup);
-            r = answer(request, [&] { return serve(request, route, admit(request, route, recalled->owner)); });
-          }
-          services_.accounts.confirm(*recalled->lookup);
-          return r;
-        } catch (const services::Accounts::KeyChanged&) {
-          // Answered below as if this node had never seen the key.
-        }
-      }
-    }
+    if (request.method == "GET" && keyed && api_key)
+      if (auto recalled = services_.accounts.recall(*api_key))
+        if (auto answered = serve_recalled(request, route, *recalled)) return std::move(*answered);
     return serve(request, route, authenticate(request, route));
   });
   const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -124,6 +125,11 @@ class Api {
   // The route's answer to an authenticated caller: rate limit, agent restriction, audit scope,
   // idempotency, handler.
   http::Response serve(http::Request& request, const Route& route, const Principal& principal);
+  // A read by a key this node has seen starts on the owner it had then; the key's lookup goes
+  // with the read's first statement and must agree before anything is answered. nullopt when the
+  // key changed: the request is then answered as if this node had never seen it.
+  std::optional<http::Response> serve_recalled(http::Request& request, const Route& route,
+                                               services::Accounts::RecalledKey& recalled);
   Principal authenticate(const http::Request& request, const Route& route);
   // The caller a key's owner is for this route, or the 403 it gets.
   Principal admit(const http::Request& request, const Route& route, const domain::KeyOwner& owner);
