@@ -12,28 +12,19 @@
 // (console-conversations.png, console-usage.png) there, e.g. docs/images.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFile } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtemp, rm, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
+import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
-const require = createRequire(new URL('../../tools/node/package.json', import.meta.url));
-const { chromium } = require('playwright-core');
-const axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
+import { binary, CxcoServer, toolsRequire } from './cxco_server.mjs';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const binary = process.env.CXCO_BINARY || join(root, 'build', 'cxco');
+const axeSource = await readFile(toolsRequire.resolve('axe-core/axe.min.js'), 'utf8');
 const SECRET = 'wsec_console_browser_test';
 
-let dir;
-let server;
-let serverLog = '';
+let cx;
 let base;
 let env;
 let userKey;
@@ -46,32 +37,7 @@ const foreign = [];
 const pageErrors = [];
 const consoleErrors = [];
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(what, fn, deadlineMs = 30_000) {
-  const deadline = Date.now() + deadlineMs;
-  let last;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`cxco serve exited with ${server.exitCode}:\n${serverLog}`);
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${last})\n${serverLog.slice(-3000)}`);
-}
+const waitFor = (what, fn, deadlineMs) => cx.waitFor(what, fn, deadlineMs);
 
 async function api(method, path, body, key = userKey) {
   const res = await fetch(`${base}${path}`, {
@@ -137,24 +103,17 @@ async function fitsWidth(label) {
 }
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'cxco-console-'));
-  base = `http://127.0.0.1:${await freePort()}`;
-  env = {
-    PATH: process.env.PATH,
-    CXCO_LISTEN: base.slice('http://'.length),
-    CXCO_DATABASE_URL: `sqlite://${join(dir, 'cxco.db')}`,
+  cx = await CxcoServer.start('cxco-console-', ['serve', '--demo'], {
     CXCO_ELEVENLABS_WEBHOOK_SECRET: SECRET,
     CXCO_SIM_CALL_SECONDS: '0.5',
     CXCO_WEBHOOK_ALLOW_PRIVATE: '1',
     CXCO_WEBHOOK_RETRY_SCHEDULE: '0.2,0.2',
-  };
-  server = spawn(binary, ['serve', '--demo'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  server.stdout.on('data', (d) => (serverLog += d));
-  server.stderr.on('data', (d) => (serverLog += d));
-  await waitFor('the demo keys', () => /user key:\s+(\S+)/.test(serverLog) && /company key:\s+(\S+)/.test(serverLog));
-  userKey = serverLog.match(/user key:\s+(\S+)/)[1];
-  companyKey = serverLog.match(/company key:\s+(\S+)/)[1];
-  await waitFor('health', async () => (await fetch(`${base}/healthz`)).ok);
+  });
+  ({ base, env } = cx);
+  await waitFor('the demo keys', () => /user key:\s+(\S+)/.test(cx.log) && /company key:\s+(\S+)/.test(cx.log));
+  userKey = cx.log.match(/user key:\s+(\S+)/)[1];
+  companyKey = cx.log.match(/company key:\s+(\S+)/)[1];
+  await cx.healthy();
 
   hookServer = createHttpServer((req, res) => {
     hookHits++;
@@ -166,13 +125,7 @@ before(async () => {
   });
   await new Promise((r) => hookServer.listen(0, '127.0.0.1', r));
 
-  context = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--autoplay-policy=no-user-gesture-required',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1280, height: 900 },
-  });
+  context = await cx.launchChromium({ width: 1280, height: 900 }, ['--autoplay-policy=no-user-gesture-required']);
   page = await context.newPage();
   await page.route('**/*', (route) => {
     const url = route.request().url();
@@ -191,12 +144,7 @@ before(async () => {
 after(async () => {
   if (context) await context.close();
   if (hookServer) hookServer.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server.once('exit', r));
-    server.kill('SIGTERM');
-    await exited;
-  }
-  if (dir) await rm(dir, { recursive: true, force: true });
+  if (cx) await cx.stop();
 });
 
 test('the console is served from the binary under a strict Content-Security-Policy', async () => {

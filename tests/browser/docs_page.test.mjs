@@ -5,74 +5,22 @@
 // screenshot file (default: a PNG in the temporary directory, removed afterwards).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-// playwright-core is installed in tools/node, not beside this file.
-const require = createRequire(new URL('../../tools/node/package.json', import.meta.url));
-const { chromium } = require('playwright-core');
+import { CxcoServer } from './cxco_server.mjs';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const binary = process.env.CXCO_BINARY || join(root, 'build', 'cxco');
-
-let dir;
-let server;
-let serverLog = '';
+let cx;
 let base;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitUntilHealthy(deadlineMs) {
-  const deadline = Date.now() + deadlineMs;
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`cxco serve exited with ${server.exitCode}:\n${serverLog}`);
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`cxco serve did not become healthy:\n${serverLog}`);
-}
+let dir;
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'cxco-browser-'));
-  base = `http://127.0.0.1:${await freePort()}`;
-  server = spawn(binary, ['serve'], {
-    env: {
-      PATH: process.env.PATH,
-      CXCO_LISTEN: base.slice('http://'.length),
-      CXCO_DATABASE_URL: `sqlite://${join(dir, 'cxco.db')}`,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server.stdout.on('data', (d) => (serverLog += d));
-  server.stderr.on('data', (d) => (serverLog += d));
-  await waitUntilHealthy(30_000);
+  cx = await CxcoServer.start('cxco-browser-', ['serve']);
+  ({ base, dir } = cx);
+  await cx.healthy();
 });
 
 after(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server.once('exit', r));
-    server.kill('SIGTERM');
-    await exited;
-  }
-  if (dir) await rm(dir, { recursive: true, force: true });
+  if (cx) await cx.stop();
 });
 
 test('the API reference page renders every endpoint offline', { timeout: 120_000 }, async () => {
@@ -81,13 +29,7 @@ test('the API reference page renders every endpoint offline', { timeout: 120_000
   const operations = Object.values(document.paths).flatMap((item) => Object.keys(item).filter((m) => methods.has(m)));
   assert.ok(operations.length >= 40, `only ${operations.length} operations in /openapi.json`);
 
-  const context = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-           '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1400, height: 1000 },
-  });
+  const context = await cx.launchChromium({ width: 1400, height: 1000 });
   try {
     const page = await context.newPage();
     const foreign = [];
