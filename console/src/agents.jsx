@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get, post, put, del } from './api.js';
 import { features } from './features.js';
-import { Badge, ErrorBox, Notice, Loading, usePaged, MoreButton, href, navigate, fmtDate } from './ui.jsx';
+import { Badge, ErrorBox, Notice, Loading, usePaged, MoreButton, href, navigate, fmtDate, ScrollTable } from './ui.jsx';
 
 const COUNTRIES = ['ZA', 'US', 'GB'];
 
@@ -67,77 +67,75 @@ function AgentList({ status }) {
       ) : paged.items.length === 0 ? (
         <p>No agents yet. Create one to give it a personality and a voice, then publish it to get a number.</p>
       ) : (
-        <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
-          <table>
-            <caption>Agents, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Status</th>
-                <th scope="col">Voice</th>
-                <th scope="col">Number</th>
-                <th scope="col">Actions</th>
+        <ScrollTable>
+          <caption>Agents, newest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Status</th>
+              <th scope="col">Voice</th>
+              <th scope="col">Number</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {paged.items.map((a) => (
+              <tr key={a.id} data-agent-id={a.id}>
+                <th scope="row">
+                  <a href={href(`/agents/${a.id}/edit`)}>{a.name}</a>
+                  <div class="muted">
+                    #{a.id} · {a.language} · updated {fmtDate(a.updated_at)}
+                  </div>
+                </th>
+                <td>
+                  <Badge value={a.status} />
+                </td>
+                <td>{a.voice ? a.voice.name : '—'}</td>
+                <td>{a.phone_number ? a.phone_number.number : '—'}</td>
+                <td>
+                  <div class="actions">
+                    {a.status === 'draft' && (
+                      <>
+                        <label class="inline">
+                          <span class="sr-only">Country of the number for {a.name}</span>
+                          <select
+                            value={country[a.id] || 'ZA'}
+                            onChange={(e) => setCountry({ ...country, [a.id]: e.currentTarget.value })}
+                          >
+                            {COUNTRIES.map((c) => (
+                              <option value={c}>{c}</option>
+                            ))}
+                          </select>
+                        </label>
+                        <button type="button" disabled={!!busy} onClick={() => act(a, 'publish')}>
+                          Publish <span class="sr-only">{a.name}</span>
+                        </button>
+                      </>
+                    )}
+                    {a.status === 'active' && (
+                      <button type="button" class="secondary" disabled={!!busy} onClick={() => act(a, 'pause')}>
+                        Pause <span class="sr-only">{a.name}</span>
+                      </button>
+                    )}
+                    {a.status === 'paused' && (
+                      <button type="button" disabled={!!busy} onClick={() => act(a, 'resume')}>
+                        Resume <span class="sr-only">{a.name}</span>
+                      </button>
+                    )}
+                    {a.status !== 'archived' && (
+                      <button type="button" class="danger" disabled={!!busy} onClick={() => act(a, 'archive')}>
+                        Archive <span class="sr-only">{a.name}</span>
+                      </button>
+                    )}
+                    <a href={href('/conversations', { agent_id: a.id })}>
+                      Conversations <span class="sr-only">of {a.name}</span>
+                    </a>
+                  </div>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {paged.items.map((a) => (
-                <tr key={a.id} data-agent-id={a.id}>
-                  <th scope="row">
-                    <a href={href(`/agents/${a.id}/edit`)}>{a.name}</a>
-                    <div class="muted">
-                      #{a.id} · {a.language} · updated {fmtDate(a.updated_at)}
-                    </div>
-                  </th>
-                  <td>
-                    <Badge value={a.status} />
-                  </td>
-                  <td>{a.voice ? a.voice.name : '—'}</td>
-                  <td>{a.phone_number ? a.phone_number.number : '—'}</td>
-                  <td>
-                    <div class="actions">
-                      {a.status === 'draft' && (
-                        <>
-                          <label class="inline">
-                            <span class="sr-only">Country of the number for {a.name}</span>
-                            <select
-                              value={country[a.id] || 'ZA'}
-                              onChange={(e) => setCountry({ ...country, [a.id]: e.currentTarget.value })}
-                            >
-                              {COUNTRIES.map((c) => (
-                                <option value={c}>{c}</option>
-                              ))}
-                            </select>
-                          </label>
-                          <button type="button" disabled={!!busy} onClick={() => act(a, 'publish')}>
-                            Publish <span class="sr-only">{a.name}</span>
-                          </button>
-                        </>
-                      )}
-                      {a.status === 'active' && (
-                        <button type="button" class="secondary" disabled={!!busy} onClick={() => act(a, 'pause')}>
-                          Pause <span class="sr-only">{a.name}</span>
-                        </button>
-                      )}
-                      {a.status === 'paused' && (
-                        <button type="button" disabled={!!busy} onClick={() => act(a, 'resume')}>
-                          Resume <span class="sr-only">{a.name}</span>
-                        </button>
-                      )}
-                      {a.status !== 'archived' && (
-                        <button type="button" class="danger" disabled={!!busy} onClick={() => act(a, 'archive')}>
-                          Archive <span class="sr-only">{a.name}</span>
-                        </button>
-                      )}
-                      <a href={href('/conversations', { agent_id: a.id })}>
-                        Conversations <span class="sr-only">of {a.name}</span>
-                      </a>
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </ScrollTable>
       )}
       <MoreButton paged={paged} what="agents" />
     </>

@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get, post, api, all } from './api.js';
 import { readRecipients } from './csv.js';
-import { Badge, ErrorBox, Notice, Loading, usePaged, MoreButton, href, navigate, fmtDate, useLoad } from './ui.jsx';
+import { Badge, ErrorBox, Notice, Loading, usePaged, MoreButton, href, navigate, fmtDate, useLoad, ScrollTable } from './ui.jsx';
 
 const POLL_MS = 1500;
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
@@ -72,34 +72,32 @@ function Overview() {
       ) : campaigns.data.items.length === 0 ? (
         <p>No campaigns yet.</p>
       ) : (
-        <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
-          <table>
-            <caption>Campaigns, newest first (live)</caption>
-            <thead>
-              <tr>
-                <th scope="col">Campaign</th>
-                <th scope="col">Status</th>
-                <th scope="col">Progress</th>
+        <ScrollTable>
+          <caption>Campaigns, newest first (live)</caption>
+          <thead>
+            <tr>
+              <th scope="col">Campaign</th>
+              <th scope="col">Status</th>
+              <th scope="col">Progress</th>
+            </tr>
+          </thead>
+          <tbody>
+            {campaigns.data.items.map((c) => (
+              <tr key={c.id} data-campaign-id={c.id}>
+                <th scope="row">
+                  <a href={href(`/campaigns/${c.id}`)}>{c.name}</a>
+                  <div class="muted">created {fmtDate(c.created_at)}</div>
+                </th>
+                <td>
+                  <Badge value={c.status} />
+                </td>
+                <td>
+                  <Progress campaign={c} />
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {campaigns.data.items.map((c) => (
-                <tr key={c.id} data-campaign-id={c.id}>
-                  <th scope="row">
-                    <a href={href(`/campaigns/${c.id}`)}>{c.name}</a>
-                    <div class="muted">created {fmtDate(c.created_at)}</div>
-                  </th>
-                  <td>
-                    <Badge value={c.status} />
-                  </td>
-                  <td>
-                    <Progress campaign={c} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </ScrollTable>
       )}
       <PlaceCall />
       <RecentCalls />
@@ -174,35 +172,33 @@ function RecentCalls({ campaignId }) {
       ) : calls.data.items.length === 0 ? (
         <p>No calls yet.</p>
       ) : (
-        <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
-          <table>
-            <caption>The 20 latest calls</caption>
-            <thead>
-              <tr>
-                <th scope="col">Call</th>
-                <th scope="col">To</th>
-                <th scope="col">Status</th>
-                <th scope="col">Attempt</th>
-                <th scope="col">Conversation</th>
+        <ScrollTable>
+          <caption>The 20 latest calls</caption>
+          <thead>
+            <tr>
+              <th scope="col">Call</th>
+              <th scope="col">To</th>
+              <th scope="col">Status</th>
+              <th scope="col">Attempt</th>
+              <th scope="col">Conversation</th>
+            </tr>
+          </thead>
+          <tbody>
+            {calls.data.items.map((c) => (
+              <tr key={c.id}>
+                <td>
+                  #{c.id} <span class="muted">{fmtDate(c.created_at)}</span>
+                </td>
+                <td>{c.to_number}</td>
+                <td>
+                  <Badge value={c.status} />
+                </td>
+                <td class="num">{c.attempt}</td>
+                <td>{c.conversation_id ? <a href={href(`/conversations/${c.conversation_id}`)}>#{c.conversation_id}</a> : '—'}</td>
               </tr>
-            </thead>
-            <tbody>
-              {calls.data.items.map((c) => (
-                <tr key={c.id}>
-                  <td>
-                    #{c.id} <span class="muted">{fmtDate(c.created_at)}</span>
-                  </td>
-                  <td>{c.to_number}</td>
-                  <td>
-                    <Badge value={c.status} />
-                  </td>
-                  <td class="num">{c.attempt}</td>
-                  <td>{c.conversation_id ? <a href={href(`/conversations/${c.conversation_id}`)}>#{c.conversation_id}</a> : '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </ScrollTable>
       )}
     </>
   );
@@ -239,41 +235,39 @@ function CsvPreview({ parsed }) {
           </ul>
         </div>
       )}
-      <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
-        <table>
-          <caption>
-            Preview{parsed.rows.length > shown.length ? ` (first ${shown.length} rows)` : ''}
-          </caption>
-          <thead>
-            <tr>
-              <th scope="col">Line</th>
-              {parsed.columns.map((c) => (
-                <th scope="col">{c}</th>
-              ))}
-              <th scope="col">Check</th>
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((r) => (
-              <tr key={r.line} class={r.errors.length ? 'bad' : ''}>
-                <td class="num">{r.line}</td>
-                {parsed.columns.map((c) => (
-                  <td>
-                    {c === 'phone_number'
-                      ? r.recipient.phone_number
-                      : c === 'timezone'
-                        ? r.recipient.timezone || ''
-                        : c === 'external_id'
-                          ? r.recipient.external_id || ''
-                          : (r.recipient.dynamic_variables || {})[c] || ''}
-                  </td>
-                ))}
-                <td>{r.errors.length ? r.errors.join('; ') : 'ok'}</td>
-              </tr>
+      <ScrollTable>
+        <caption>
+          Preview{parsed.rows.length > shown.length ? ` (first ${shown.length} rows)` : ''}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Line</th>
+            {parsed.columns.map((c) => (
+              <th scope="col">{c}</th>
             ))}
-          </tbody>
-        </table>
-      </div>
+            <th scope="col">Check</th>
+          </tr>
+        </thead>
+        <tbody>
+          {shown.map((r) => (
+            <tr key={r.line} class={r.errors.length ? 'bad' : ''}>
+              <td class="num">{r.line}</td>
+              {parsed.columns.map((c) => (
+                <td>
+                  {c === 'phone_number'
+                    ? r.recipient.phone_number
+                    : c === 'timezone'
+                      ? r.recipient.timezone || ''
+                      : c === 'external_id'
+                        ? r.recipient.external_id || ''
+                        : (r.recipient.dynamic_variables || {})[c] || ''}
+                </td>
+              ))}
+              <td>{r.errors.length ? r.errors.join('; ') : 'ok'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </ScrollTable>
     </div>
   );
 }
@@ -534,37 +528,35 @@ function CampaignDetail({ id, status }) {
         </select>
       </label>
       <ErrorBox error={recipients.error} />
-      <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
-        <table>
-          <caption>Recipients</caption>
-          <thead>
-            <tr>
-              <th scope="col">Number</th>
-              <th scope="col">Status</th>
-              <th scope="col" class="num">
-                Attempts
-              </th>
-              <th scope="col">Last outcome</th>
-              <th scope="col">Next attempt</th>
-              <th scope="col">External id</th>
+      <ScrollTable>
+        <caption>Recipients</caption>
+        <thead>
+          <tr>
+            <th scope="col">Number</th>
+            <th scope="col">Status</th>
+            <th scope="col" class="num">
+              Attempts
+            </th>
+            <th scope="col">Last outcome</th>
+            <th scope="col">Next attempt</th>
+            <th scope="col">External id</th>
+          </tr>
+        </thead>
+        <tbody>
+          {recipients.items.map((r) => (
+            <tr key={r.id}>
+              <td>{r.phone_number}</td>
+              <td>
+                <Badge value={r.status} />
+              </td>
+              <td class="num">{r.attempts}</td>
+              <td>{r.last_outcome ? <Badge value={r.last_outcome} /> : '—'}</td>
+              <td>{fmtDate(r.next_attempt_at)}</td>
+              <td>{r.external_id || ''}</td>
             </tr>
-          </thead>
-          <tbody>
-            {recipients.items.map((r) => (
-              <tr key={r.id}>
-                <td>{r.phone_number}</td>
-                <td>
-                  <Badge value={r.status} />
-                </td>
-                <td class="num">{r.attempts}</td>
-                <td>{r.last_outcome ? <Badge value={r.last_outcome} /> : '—'}</td>
-                <td>{fmtDate(r.next_attempt_at)}</td>
-                <td>{r.external_id || ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+          ))}
+        </tbody>
+      </ScrollTable>
       <MoreButton paged={recipients} what="recipients" />
       <RecentCalls campaignId={c.id} />
     </>

@@ -1,6 +1,8 @@
 // A stacked bar chart in plain SVG: one bar a day, one colour a series, and the same figures in
 // a table for anyone who cannot see the bars. No chart library: the console stays small and
 // its colours follow the light and dark themes through CSS classes.
+import { ScrollTable } from './ui.jsx';
+
 const W = 720;
 const H = 260;
 const PAD = { left: 48, right: 8, top: 12, bottom: 36 };
@@ -89,34 +91,32 @@ export function StackedBars({ id, title, labels, series, unit, tick = (l) => l.s
       </svg>
       <details>
         <summary>{title}: the figures</summary>
-        <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{first}</th>
-                {series.map((s) => (
-                  <th scope="col" class="num">
-                    {s.name}
-                  </th>
-                ))}
+        <ScrollTable>
+          <thead>
+            <tr>
+              <th scope="col">{first}</th>
+              {series.map((s) => (
                 <th scope="col" class="num">
-                  Total
+                  {s.name}
                 </th>
-              </tr>
-            </thead>
-            <tbody>
-              {labels.map((label, i) => (
-                <tr key={label}>
-                  <th scope="row">{label}</th>
-                  {series.map((s) => (
-                    <td class="num">{fmt(s.values[i] || 0)}</td>
-                  ))}
-                  <td class="num">{fmt(totals[i])}</td>
-                </tr>
               ))}
-            </tbody>
-          </table>
-        </div>
+              <th scope="col" class="num">
+                Total
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {labels.map((label, i) => (
+              <tr key={label}>
+                <th scope="row">{label}</th>
+                {series.map((s) => (
+                  <td class="num">{fmt(s.values[i] || 0)}</td>
+                ))}
+                <td class="num">{fmt(totals[i])}</td>
+              </tr>
+            ))}
+          </tbody>
+        </ScrollTable>
       </details>
     </figure>
   );

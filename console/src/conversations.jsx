@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get, post, api, all } from './api.js';
 import { features } from './features.js';
-import { Badge, ErrorBox, Loading, usePaged, MoreButton, href, navigate, fmtDate, fmtDuration, useLoad } from './ui.jsx';
+import { Badge, ErrorBox, Loading, usePaged, MoreButton, href, navigate, fmtDate, fmtDuration, useLoad, ScrollTable } from './ui.jsx';
 
 export function ConversationsPage({ route }) {
   const parts = route.path.split('/').filter(Boolean);
@@ -147,47 +147,45 @@ function ConversationList({ params }) {
       ) : paged.items.length === 0 ? (
         <p>No conversations match. Calls and chats appear here when they end.</p>
       ) : (
-        <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
-          <table>
-            <caption>Conversations, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Started</th>
-                <th scope="col">Agent</th>
-                <th scope="col">Caller</th>
-                <th scope="col">Channel</th>
-                <th scope="col" class="num">
-                  Length
-                </th>
-                <th scope="col">Status</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Summary</th>
+        <ScrollTable>
+          <caption>Conversations, newest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Started</th>
+              <th scope="col">Agent</th>
+              <th scope="col">Caller</th>
+              <th scope="col">Channel</th>
+              <th scope="col" class="num">
+                Length
+              </th>
+              <th scope="col">Status</th>
+              <th scope="col">Outcome</th>
+              <th scope="col">Summary</th>
+            </tr>
+          </thead>
+          <tbody>
+            {paged.items.map((c) => (
+              <tr key={c.id} data-conversation-id={c.id}>
+                <td>
+                  <a href={href(`/conversations/${c.id}`)}>{fmtDate(c.started_at)}</a>
+                </td>
+                <td>{agentName(c.agent_id)}</td>
+                <td class="nowrap">{c.caller_number || '—'}</td>
+                <td>
+                  {c.channel} · {c.direction}
+                </td>
+                <td class="num">{fmtDuration(c.duration_seconds)}</td>
+                <td>
+                  <Badge value={c.status} />
+                </td>
+                <td>
+                  <Outcome value={c.call_successful} />
+                </td>
+                <td>{c.transcript_summary || ''}</td>
               </tr>
-            </thead>
-            <tbody>
-              {paged.items.map((c) => (
-                <tr key={c.id} data-conversation-id={c.id}>
-                  <td>
-                    <a href={href(`/conversations/${c.id}`)}>{fmtDate(c.started_at)}</a>
-                  </td>
-                  <td>{agentName(c.agent_id)}</td>
-                  <td class="nowrap">{c.caller_number || '—'}</td>
-                  <td>
-                    {c.channel} · {c.direction}
-                  </td>
-                  <td class="num">{fmtDuration(c.duration_seconds)}</td>
-                  <td>
-                    <Badge value={c.status} />
-                  </td>
-                  <td>
-                    <Outcome value={c.call_successful} />
-                  </td>
-                  <td>{c.transcript_summary || ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </ScrollTable>
       )}
       <MoreButton paged={paged} what="conversations" />
     </>
@@ -396,58 +394,54 @@ function Analysis({ analysis, settings }) {
       <h2>Analysis</h2>
       <div class="split">
         {criteria.length > 0 && (
-          <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
-            <table>
-              <caption>Success criteria</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Criterion</th>
-                  <th scope="col">Result</th>
-                  <th scope="col">Why</th>
+          <ScrollTable>
+            <caption>Success criteria</caption>
+            <thead>
+              <tr>
+                <th scope="col">Criterion</th>
+                <th scope="col">Result</th>
+                <th scope="col">Why</th>
+              </tr>
+            </thead>
+            <tbody>
+              {criteria.map(([id, r]) => (
+                <tr key={id}>
+                  <th scope="row">
+                    {name[id] ? `${name[id]} ` : ''}
+                    <code>{id}</code>
+                  </th>
+                  <td>
+                    <Badge value={r && r.result} />
+                  </td>
+                  <td>{(r && r.rationale) || ''}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {criteria.map(([id, r]) => (
-                  <tr key={id}>
-                    <th scope="row">
-                      {name[id] ? `${name[id]} ` : ''}
-                      <code>{id}</code>
-                    </th>
-                    <td>
-                      <Badge value={r && r.result} />
-                    </td>
-                    <td>{(r && r.rationale) || ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </tbody>
+          </ScrollTable>
         )}
         {data.length > 0 && (
-          <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
-            <table>
-              <caption>Collected data</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Field</th>
-                  <th scope="col">Value</th>
-                  <th scope="col">Why</th>
+          <ScrollTable>
+            <caption>Collected data</caption>
+            <thead>
+              <tr>
+                <th scope="col">Field</th>
+                <th scope="col">Value</th>
+                <th scope="col">Why</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.map(([id, r]) => (
+                <tr key={id}>
+                  <th scope="row">
+                    <code>{id}</code>
+                    {about[id] && <div class="muted">{about[id]}</div>}
+                  </th>
+                  <td>{r && r.value !== null && r.value !== undefined ? String(r.value) : '—'}</td>
+                  <td>{(r && r.rationale) || ''}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {data.map(([id, r]) => (
-                  <tr key={id}>
-                    <th scope="row">
-                      <code>{id}</code>
-                      {about[id] && <div class="muted">{about[id]}</div>}
-                    </th>
-                    <td>{r && r.value !== null && r.value !== undefined ? String(r.value) : '—'}</td>
-                    <td>{(r && r.rationale) || ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+              ))}
+            </tbody>
+          </ScrollTable>
         )}
       </div>
     </>

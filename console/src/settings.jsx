@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get, post, del } from './api.js';
 import { features } from './features.js';
-import { CompanyKeyGate, ErrorBox, Notice, Loading, usePaged, MoreButton, fmtDate, useLoad } from './ui.jsx';
+import { CompanyKeyGate, ErrorBox, Notice, Loading, usePaged, MoreButton, fmtDate, useLoad, ScrollTable } from './ui.jsx';
 
 export function SettingsPage({ me }) {
   return (
@@ -79,41 +79,39 @@ function ApiKeys({ me }) {
           ) : list.data.length === 0 ? (
             <p>No API keys yet.</p>
           ) : (
-            <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
-              <table>
-                <caption>API keys</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Prefix</th>
-                    <th scope="col">Scopes</th>
-                    <th scope="col">Agents</th>
-                    <th scope="col">Expires</th>
-                    <th scope="col">Last used</th>
-                    <th scope="col">Actions</th>
+            <ScrollTable>
+              <caption>API keys</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Prefix</th>
+                  <th scope="col">Scopes</th>
+                  <th scope="col">Agents</th>
+                  <th scope="col">Expires</th>
+                  <th scope="col">Last used</th>
+                  <th scope="col">Actions</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.data.map((k) => (
+                  <tr key={k.id} data-key-id={k.id}>
+                    <th scope="row">{k.name}</th>
+                    <td>
+                      <code>{k.prefix}</code>
+                    </td>
+                    <td>{k.scopes.join(', ')}</td>
+                    <td>{k.agent_ids ? k.agent_ids.join(', ') : 'all'}</td>
+                    <td>{k.expires_at ? fmtDate(k.expires_at) : 'never'}</td>
+                    <td>{k.last_used_at ? fmtDate(k.last_used_at) : 'never'}</td>
+                    <td>
+                      <button type="button" class="danger" onClick={() => revoke(k)}>
+                        Revoke <span class="sr-only">{k.name}</span>
+                      </button>
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {list.data.map((k) => (
-                    <tr key={k.id} data-key-id={k.id}>
-                      <th scope="row">{k.name}</th>
-                      <td>
-                        <code>{k.prefix}</code>
-                      </td>
-                      <td>{k.scopes.join(', ')}</td>
-                      <td>{k.agent_ids ? k.agent_ids.join(', ') : 'all'}</td>
-                      <td>{k.expires_at ? fmtDate(k.expires_at) : 'never'}</td>
-                      <td>{k.last_used_at ? fmtDate(k.last_used_at) : 'never'}</td>
-                      <td>
-                        <button type="button" class="danger" onClick={() => revoke(k)}>
-                          Revoke <span class="sr-only">{k.name}</span>
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+                ))}
+              </tbody>
+            </ScrollTable>
           )}
           {created && (
             <Notice>
@@ -213,33 +211,31 @@ function DoNotCall() {
       </form>
       <ErrorBox error={error || paged.error} />
       {paged.items.length > 0 && (
-        <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
-          <table>
-            <caption>Numbers not to call</caption>
-            <thead>
-              <tr>
-                <th scope="col">Number</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Added</th>
-                <th scope="col">Actions</th>
+        <ScrollTable>
+          <caption>Numbers not to call</caption>
+          <thead>
+            <tr>
+              <th scope="col">Number</th>
+              <th scope="col">Reason</th>
+              <th scope="col">Added</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {paged.items.map((d) => (
+              <tr key={d.phone_number}>
+                <th scope="row">{d.phone_number}</th>
+                <td>{d.reason || ''}</td>
+                <td>{fmtDate(d.created_at)}</td>
+                <td>
+                  <button type="button" class="danger" onClick={() => remove(d.phone_number)}>
+                    Remove <span class="sr-only">{d.phone_number}</span>
+                  </button>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {paged.items.map((d) => (
-                <tr key={d.phone_number}>
-                  <th scope="row">{d.phone_number}</th>
-                  <td>{d.reason || ''}</td>
-                  <td>{fmtDate(d.created_at)}</td>
-                  <td>
-                    <button type="button" class="danger" onClick={() => remove(d.phone_number)}>
-                      Remove <span class="sr-only">{d.phone_number}</span>
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </ScrollTable>
       )}
       <MoreButton paged={paged} what="numbers" />
     </section>

@@ -88,6 +88,16 @@ export function Notice({ children }) {
   );
 }
 
+// A table that scrolls sideways on narrow screens; the scrolling region takes focus so that
+// keyboard users can scroll it too.
+export function ScrollTable({ children }) {
+  return (
+    <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
+      <table>{children}</table>
+    </div>
+  );
+}
+
 export function Badge({ value }) {
   if (value === null || value === undefined) return <span class="muted">—</span>;
   const s = String(value);

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { get, post, put, del } from './api.js';
 import { features } from './features.js';
-import { Badge, CompanyKeyGate, ErrorBox, Notice, Loading, usePaged, MoreButton, fmtDate, useLoad } from './ui.jsx';
+import { Badge, CompanyKeyGate, ErrorBox, Notice, Loading, usePaged, MoreButton, fmtDate, useLoad, ScrollTable } from './ui.jsx';
 
 const opts = { as: 'company' };
 
@@ -50,45 +50,43 @@ function Webhooks() {
       ) : hooks.data.length === 0 ? (
         <p>No webhooks yet.</p>
       ) : (
-        <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
-          <table>
-            <caption>Webhooks</caption>
-            <thead>
-              <tr>
-                <th scope="col">URL</th>
-                <th scope="col">Events</th>
-                <th scope="col">Status</th>
-                <th scope="col">Actions</th>
+        <ScrollTable>
+          <caption>Webhooks</caption>
+          <thead>
+            <tr>
+              <th scope="col">URL</th>
+              <th scope="col">Events</th>
+              <th scope="col">Status</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {hooks.data.map((w) => (
+              <tr key={w.id}>
+                <th scope="row" class="secret">
+                  {w.url}
+                </th>
+                <td>{w.events.join(', ')}</td>
+                <td>
+                  <Badge value={w.status} />
+                </td>
+                <td>
+                  <div class="actions">
+                    <button type="button" class="secondary" aria-pressed={selected === w.id} onClick={() => setSelected(w.id)}>
+                      Deliveries <span class="sr-only">of {w.url}</span>
+                    </button>
+                    <button type="button" class="secondary" onClick={() => toggle(w)}>
+                      {w.status === 'active' ? 'Disable' : 'Enable'} <span class="sr-only">{w.url}</span>
+                    </button>
+                    <button type="button" class="danger" onClick={() => remove(w)}>
+                      Remove <span class="sr-only">{w.url}</span>
+                    </button>
+                  </div>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {hooks.data.map((w) => (
-                <tr key={w.id}>
-                  <th scope="row" class="secret">
-                    {w.url}
-                  </th>
-                  <td>{w.events.join(', ')}</td>
-                  <td>
-                    <Badge value={w.status} />
-                  </td>
-                  <td>
-                    <div class="actions">
-                      <button type="button" class="secondary" aria-pressed={selected === w.id} onClick={() => setSelected(w.id)}>
-                        Deliveries <span class="sr-only">of {w.url}</span>
-                      </button>
-                      <button type="button" class="secondary" onClick={() => toggle(w)}>
-                        {w.status === 'active' ? 'Disable' : 'Enable'} <span class="sr-only">{w.url}</span>
-                      </button>
-                      <button type="button" class="danger" onClick={() => remove(w)}>
-                        Remove <span class="sr-only">{w.url}</span>
-                      </button>
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </ScrollTable>
       )}
       {selected && <Deliveries id={selected} />}
       <NewWebhook onCreated={hooks.reload} />
@@ -129,48 +127,46 @@ function Deliveries({ id }) {
       {paged.items.length === 0 ? (
         <p>{paged.loading ? 'Loading…' : 'Nothing delivered yet.'}</p>
       ) : (
-        <div class="table-wrap" tabIndex={0} role="region" aria-label="Table (scrolls sideways on narrow screens)">
-          <table>
-            <caption>Attempts, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Event</th>
-                <th scope="col" class="num">
-                  Attempt
-                </th>
-                <th scope="col">Outcome</th>
-                <th scope="col" class="num">
-                  HTTP status
-                </th>
-                <th scope="col" class="num">
-                  Latency
-                </th>
-                <th scope="col">Error / next retry</th>
+        <ScrollTable>
+          <caption>Attempts, newest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Event</th>
+              <th scope="col" class="num">
+                Attempt
+              </th>
+              <th scope="col">Outcome</th>
+              <th scope="col" class="num">
+                HTTP status
+              </th>
+              <th scope="col" class="num">
+                Latency
+              </th>
+              <th scope="col">Error / next retry</th>
+            </tr>
+          </thead>
+          <tbody>
+            {paged.items.map((d) => (
+              <tr key={d.id}>
+                <td>{fmtDate(d.created_at)}</td>
+                <td>
+                  {d.event_type} <span class="muted">{d.event_id}</span>
+                </td>
+                <td class="num">{d.attempt}</td>
+                <td>
+                  <Badge value={d.outcome} />
+                </td>
+                <td class="num">{d.status_code ?? '—'}</td>
+                <td class="num">{Math.round(d.latency_ms)} ms</td>
+                <td>
+                  {d.error || ''}
+                  {d.next_retry_at ? ` retry ${fmtDate(d.next_retry_at)}` : ''}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {paged.items.map((d) => (
-                <tr key={d.id}>
-                  <td>{fmtDate(d.created_at)}</td>
-                  <td>
-                    {d.event_type} <span class="muted">{d.event_id}</span>
-                  </td>
-                  <td class="num">{d.attempt}</td>
-                  <td>
-                    <Badge value={d.outcome} />
-                  </td>
-                  <td class="num">{d.status_code ?? '—'}</td>
-                  <td class="num">{Math.round(d.latency_ms)} ms</td>
-                  <td>
-                    {d.error || ''}
-                    {d.next_retry_at ? ` retry ${fmtDate(d.next_retry_at)}` : ''}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+            ))}
+          </tbody>
+        </ScrollTable>
       )}
       <MoreButton paged={paged} what="attempts" />
     </section>
