@@ -26,11 +26,22 @@ as_pg "$pg_bin/initdb -D $pg_dir/data -U cxco --auth=trust -E UTF8 >/dev/null"
 as_pg "$pg_bin/pg_ctl -D $pg_dir/data -l $pg_dir/log -w -o \"-c listen_addresses='' -k $pg_dir -c fsync=off -c max_connections=300\" start" >/dev/null
 export CXCO_TEST_POSTGRES_URL="postgresql://cxco@/postgres?host=$pg_dir"
 
+# ctest in the given build directory. The servers' request logs make a failing suite's output
+# long, so on failure the failed assertions are repeated last, where a log's tail shows them.
+run_ctest() {
+  local dir=$1; shift
+  (cd "$dir" && ctest --output-on-failure --timeout 900 "$@") && return 0
+  echo "== failed assertions (from $dir/Testing/Temporary/LastTest.log)"
+  grep -v -E '^[0-9]{4}-[0-9]{2}-[0-9]{2}T' "$dir/Testing/Temporary/LastTest.log" |
+    grep -E -A8 ': Failure$|^\[  FAILED  \]' | tail -80
+  return 1
+}
+
 if [[ "${1:-}" != "--sanitize-only" ]]; then
   echo "== stage 1: build, unit and API tests on SQLite and PostgreSQL, package, soak"
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCXCO_WERROR=ON >/dev/null
   ninja -C build -j2
-  (cd build && ctest --output-on-failure --timeout 900)
+  run_ctest build
 
   # The Debian package built from this build: contents, unit, and the packaged binary runs.
   scripts/test-package.sh
@@ -52,7 +63,7 @@ echo "== stage 2: AddressSanitizer + UBSan build, unit and API tests, fuzzing"
 CXX=clang++-14 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCXCO_SANITIZE=ON -DCXCO_FUZZ=ON \
   -DCXCO_WERROR=OFF >/dev/null
 ninja -C build-asan -j2
-(cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure --timeout 900 -E postgres)
+ASAN_OPTIONS=detect_leaks=1 run_ctest build-asan -E postgres
 for f in fuzz/*.cpp; do
   name=$(basename "$f" .cpp)
   echo "fuzzing $name for ${CXCO_FUZZ_SECONDS:-20}s"
