@@ -33,7 +33,7 @@ const std::vector<ConfigVariable>& config_variables() {
       {"CXCO_SIM_CALL_SECONDS", "3", "simulated mode: seconds an answered outbound call lasts (decimals allowed)"},
       {"CXCO_LOG_FORMAT", "text", "text or json (one object a line)"},
       {"CXCO_DB_POOL_SIZE", "",
-       "database connections, and so request worker threads (1..256); unset: two per core, at least 4"},
+       "database connections, and so request worker threads (1..256); unset: two per core, 4 to 32"},
       {"CXCO_RATE_LIMIT_PER_SECOND", "100",
        "requests a second per API key on each node (token bucket); 0 turns it off"},
       {"CXCO_RATE_LIMIT_BURST", "200", "requests an API key may make at once before the rate applies"},
@@ -88,6 +88,11 @@ void require_http_url(const std::string& var, const std::string& url) {
 }
 
 }  // namespace
+
+// Two per core: one runs while the other waits for the database; more only add context
+// switches (measured in docs/performance.md). At most 32, so that three nodes on a many-core
+// machine stay within PostgreSQL's default max_connections (100).
+int default_db_pool_size(unsigned cores) { return static_cast<int>(std::clamp(2U * cores, 4U, 32U)); }
 
 Config load_config(const std::map<std::string, std::string>& values) {
   auto get = [&](const char* name) {
@@ -161,10 +166,8 @@ Config load_config(const std::map<std::string, std::string>& values) {
   c.log_json = log_format == "json";
   c.rate_limit_per_second = parse_number("CXCO_RATE_LIMIT_PER_SECOND", get("CXCO_RATE_LIMIT_PER_SECOND"), 0, 1e6);
   c.rate_limit_burst = parse_number("CXCO_RATE_LIMIT_BURST", get("CXCO_RATE_LIMIT_BURST"), 1, 1e6);
-  // Two per core: one runs while the other waits for the database. More only add context
-  // switches (measured in docs/performance.md).
   const auto pool = get("CXCO_DB_POOL_SIZE");
-  c.db_pool_size = pool.empty() ? static_cast<int>(std::clamp(2U * std::thread::hardware_concurrency(), 4U, 256U))
+  c.db_pool_size = pool.empty() ? default_db_pool_size(std::thread::hardware_concurrency())
                                 : static_cast<int>(parse_number("CXCO_DB_POOL_SIZE", pool, 1, 256));
   c.max_connections =
       static_cast<std::size_t>(parse_number("CXCO_MAX_CONNECTIONS", get("CXCO_MAX_CONNECTIONS"), 1, 1e6));

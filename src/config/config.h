@@ -60,6 +60,8 @@ const std::vector<ConfigVariable>& config_variables();
 // values: variable name -> raw value (environment first, then flags on top).
 Config load_config(const std::map<std::string, std::string>& values);
 std::map<std::string, std::string> config_values_from_environment();
+// CXCO_DB_POOL_SIZE when unset, for a machine with `cores` cores (0: unknown).
+int default_db_pool_size(unsigned cores);
 // "CXCO_DATABASE_URL" -> "database-url"
 std::string flag_name(const std::string& env);
 
