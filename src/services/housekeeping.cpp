@@ -43,10 +43,13 @@ void Housekeeping::prune_audit_log(const store::work_queue::Job& job) {
       store::work_queue::finish(tx, job);
       return;
     }
-    const auto cutoff = util::iso8601(clock_.now() - std::int64_t{options_.audit_retention_days} * 86400);
+    // One reading of the clock for the cutoff and the next run: read twice, a clock that moved
+    // in between (a day's turn, a test's clock) could put the next run past rows the cutoff missed.
+    const auto now_ms = clock_.now_ms();
+    const auto cutoff = util::iso8601(now_ms / 1000 - std::int64_t{options_.audit_retention_days} * 86400);
     if (const auto pruned = store::audit_repo::prune(tx, cutoff))
       util::log_info("pruned the audit log", {{"rows", std::to_string(pruned)}, {"before", cutoff}});
-    store::work_queue::postpone(tx, job, clock_.now_ms() + kPruneEveryMs);
+    store::work_queue::postpone(tx, job, now_ms + kPruneEveryMs);
   });
 }
 
