@@ -182,8 +182,7 @@ void Database::commit_group(std::vector<GroupedWrite*> group) {
           try {
             job->run(tx);
           } catch (const DatabaseError& e) {
-            if (e.retryable) throw;  // the whole group is retried
-            failed = job;
+            if (!e.retryable) failed = job;  // a retryable error retries the whole group
             throw;
           } catch (...) {
             failed = job;
