@@ -43,8 +43,8 @@ void Housekeeping::prune_audit_log(const store::work_queue::Job& job) {
       store::work_queue::finish(tx, job);
       return;
     }
-    // One reading of the clock for the cutoff and the next run: read twice, a clock that moved
-    // in between (a day's turn, a test's clock) could put the next run past rows the cutoff missed.
+    // One reading of the clock for the cutoff and the next run: read twice, a clock that jumped
+    // in between (a test's clock, a corrected system clock) put the next run past rows the cutoff missed.
     const auto now_ms = clock_.now_ms();
     const auto cutoff = util::iso8601(now_ms / 1000 - std::int64_t{options_.audit_retention_days} * 86400);
     if (const auto pruned = store::audit_repo::prune(tx, cutoff))
